@@ -1,0 +1,3 @@
+from readq.cli import main
+
+main()

@@ -1,0 +1,379 @@
+"""The `readq` command line. Bare `readq` opens the reading-queue TUI.
+
+Every command takes `--db PATH` (or READQ_DB); errors are one line on stderr
+and a non-zero exit, never a traceback; output to a closed pipe ends quietly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from readq import __version__
+from readq.errors import ReadqError
+from readq.output import detail_text, list_line, markdown_digest, paper_dict, to_json
+from readq.paths import config_path, resolve_db_path
+from readq.textclean import terminal_safe
+
+EXIT_ERROR = 1
+EXIT_REJECTED = 2  # the import ran, but some records were rejected
+
+SORT_CHOICES = {"added": "queue", "created": "newest", "rating": "rating"}
+
+
+class ReadqGroup(click.Group):
+    """Turns readq's own errors into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ReadqError as error:
+            click.echo(f"readq: {terminal_safe(str(error))}", err=True)
+            ctx.exit(EXIT_ERROR)
+        except sqlite3.DatabaseError as error:
+            click.echo(f"readq: database error: {terminal_safe(str(error))}", err=True)
+            ctx.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            click.echo("readq: interrupted", err=True)
+            ctx.exit(130)
+
+
+def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.ensure_object(dict)["db"] = value
+
+
+def db_option(command):
+    return click.option(
+        "--db", metavar="PATH", expose_value=False, callback=_remember_db,
+        help="Database file (default: READQ_DB, else the user data dir).",
+    )(command)
+
+
+def db_path(ctx: click.Context) -> Path:
+    return resolve_db_path(ctx.find_root().ensure_object(dict).get("db"))
+
+
+def open_store(ctx: click.Context, create: bool = False):
+    from readq.store import Store
+
+    store = Store.open(db_path(ctx), create=create)
+    ctx.call_on_close(store.close)
+    return store
+
+
+def resolve_ids(store, identifiers: tuple[str, ...]) -> list[int]:
+    """Accept readq ids (`12`) and arXiv ids (`2208.10922`)."""
+    ids = []
+    for identifier in identifiers:
+        paper = store.get(int(identifier)) if identifier.isdigit() else store.find_by_arxiv_id(identifier)
+        if paper is None:
+            raise ReadqError(f"no paper {identifier!r} (use the id from `readq list` or an arXiv id)")
+        ids.append(paper.id)
+    return ids
+
+
+def launch_tui(db: Path) -> None:
+    from readq.tui.app import run_app
+
+    run_app(db)
+
+
+@click.group(cls=ReadqGroup, invoke_without_command=True)
+@click.option("--db", metavar="PATH", expose_value=False, callback=_remember_db,
+              help="Database file (default: READQ_DB, else the user data dir).")
+@click.version_option(__version__, prog_name="readq")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """readq: a keyboard-driven reading queue for paper abstracts.
+
+    Run without a command to open the reading queue in the terminal.
+    """
+    if ctx.invoked_subcommand is None:
+        launch_tui(db_path(ctx))
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--format", "format_", type=click.Choice(["plain", "arxiv"]),
+              help="Force the input format (default: detected from the content).")
+@db_option
+@click.pass_context
+def import_command(ctx: click.Context, files: tuple[str, ...], format_: str | None) -> None:
+    """Import abstracts from FILEs (`-` reads stdin).
+
+    Each file is imported whole or not at all; re-importing adds no duplicates.
+    Problems are reported as FILE:LINE: reason. Exits 2 when records were
+    rejected, 1 when a file could not be read at all.
+    """
+    from readq.errors import UnusableInput
+    from readq.importing import import_file
+
+    store = open_store(ctx, create=True)
+    exit_code = 0
+    for path in files:
+        progress = _ProgressLine(path) if sys.stderr.isatty() else None
+        try:
+            summary = import_file(store, path, format_, progress)
+        except UnusableInput as error:
+            click.echo(f"readq: {terminal_safe(str(error))}", err=True)
+            exit_code = EXIT_ERROR
+            continue
+        finally:
+            if progress:
+                progress.clear()
+        for problem in summary.problems:
+            kind = "" if problem.rejected else "warning: "
+            click.echo(terminal_safe(f"{summary.source}:{problem.line}: {kind}{problem.reason}"), err=True)
+        click.echo(terminal_safe(f"{summary.source}: {summary.line()} ({summary.format})"))
+        if summary.rejected and exit_code == 0:
+            exit_code = EXIT_REJECTED
+    ctx.exit(exit_code)
+
+
+class _ProgressLine:
+    """A one-line progress bar on stderr for large imports."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.shown = False
+
+    def __call__(self, summary, fraction: float | None) -> None:
+        width = 30
+        bar = ""
+        if fraction is not None:
+            filled = int(fraction * width)
+            bar = f"[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} "
+        sys.stderr.write(f"\r{terminal_safe(self.name)} {bar}{summary.seen:,} records")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def list_options(command):
+    command = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
+    command = click.option("--sort", type=click.Choice(list(SORT_CHOICES)), default="added",
+                           show_default=True, help="Order of the papers.")(command)
+    command = click.option("--min-rating", type=click.IntRange(1, 5), metavar="N",
+                           help="Only papers rated N stars or more.")(command)
+    command = click.option("--unread/--read", "unread", default=None,
+                           help="Only unread (or only read) papers.")(command)
+    return command
+
+
+def _filter(unread: bool | None) -> str:
+    return "all" if unread is None else ("unread" if unread else "read")
+
+
+@cli.command("list")
+@list_options
+@click.option("--limit", type=click.IntRange(min=1), help="Print at most N papers.")
+@db_option
+@click.pass_context
+def list_command(ctx, unread, min_rating, sort, as_json, limit) -> None:
+    """List papers in the queue."""
+    import itertools
+
+    store = open_store(ctx)
+    papers = store.iter_papers(_filter(unread), SORT_CHOICES[sort], min_rating)
+    papers = itertools.islice(papers, limit)
+    if as_json:
+        click.echo(to_json([paper_dict(p) for p in papers]))
+        return
+    width = shutil.get_terminal_size((100, 24)).columns
+    for paper in papers:
+        click.echo(list_line(paper, width))
+
+
+@cli.command()
+@click.argument("paper_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@db_option
+@click.pass_context
+def show(ctx, paper_id: str, as_json: bool) -> None:
+    """Show one paper: metadata, abstract and notes. ID is a readq or arXiv id."""
+    store = open_store(ctx)
+    paper = store.get(resolve_ids(store, (paper_id,))[0])
+    click.echo(to_json(paper_dict(paper)) if as_json else detail_text(paper))
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Print at most N results.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@db_option
+@click.pass_context
+def search(ctx, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Fuzzy search: typo-tolerant, ranked best first (the TUI's engine)."""
+    from readq.search import SearchEngine
+
+    store = open_store(ctx)
+    engine = SearchEngine(store.connect_reader)
+    try:
+        result = engine.search(" ".join(query) + " ", limit=limit)
+    finally:
+        engine.close()
+    found = store.get_many(result.ids)
+    papers = [found[i] for i in result.ids if i in found]
+    if as_json:
+        click.echo(to_json([paper_dict(p) for p in papers]))
+        return
+    width = shutil.get_terminal_size((100, 24)).columns
+    for paper in papers:
+        click.echo(list_line(paper, width))
+    if not papers:
+        click.echo("no matches", err=True)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--read/--unread", default=True, show_default=True, help="Mark read or unread.")
+@db_option
+@click.pass_context
+def mark(ctx, ids: tuple[str, ...], read: bool) -> None:
+    """Mark papers read (or unread with --unread)."""
+    store = open_store(ctx)
+    resolved = resolve_ids(store, ids)
+    store.set_read(resolved, read)
+    click.echo(f"marked {len(resolved)} {'read' if read else 'unread'}")
+
+
+@cli.command()
+@click.argument("paper_id", metavar="ID")
+@click.argument("rating", type=click.IntRange(0, 5))
+@db_option
+@click.pass_context
+def rate(ctx, paper_id: str, rating: int) -> None:
+    """Rate a paper 1–5 stars; 0 clears the rating."""
+    store = open_store(ctx)
+    (resolved,) = resolve_ids(store, (paper_id,))
+    store.rate(resolved, rating)
+    click.echo(f"rated {resolved} {rating}" if rating else f"cleared the rating of {resolved}")
+
+
+@cli.command()
+@click.argument("paper_id", metavar="ID")
+@db_option
+@click.pass_context
+def note(ctx, paper_id: str) -> None:
+    """Set a paper's note: from stdin, or in $EDITOR when run in a terminal."""
+    store = open_store(ctx)
+    (resolved,) = resolve_ids(store, (paper_id,))
+    paper = store.get(resolved)
+    if sys.stdin.isatty():
+        text = click.edit(paper.notes or "", extension=".md")
+        if text is None:
+            click.echo("note unchanged", err=True)
+            return
+    else:
+        text = sys.stdin.read()
+    store.save_note(resolved, text, base=paper.notes, check_base=True)
+    click.echo(f"saved the note of {resolved}")
+
+
+@cli.command()
+@click.option("--format", "format_", type=click.Choice(["json", "jsonl", "markdown"]),
+              default="json", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file instead of stdout.")
+@click.option("--unread/--read", "unread", default=None, help="Only unread (or read) papers.")
+@click.option("--min-rating", type=click.IntRange(1, 5), metavar="N", help="Only rated ≥ N.")
+@db_option
+@click.pass_context
+def export(ctx, format_: str, output: str | None, unread, min_rating) -> None:
+    """Export papers with their reading state, rating and notes.
+
+    json/jsonl hold every field (a complete backup); markdown is a digest of
+    the rated or noted papers.
+    """
+    store = open_store(ctx)
+    papers = store.iter_papers(_filter(unread), "queue", min_rating)
+    if format_ == "json":
+        text = to_json([paper_dict(p) for p in papers]) + "\n"
+    elif format_ == "jsonl":
+        text = "".join(to_json(paper_dict(p), indent=None) + "\n" for p in papers)
+    else:
+        text = markdown_digest(list(papers))
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@db_option
+@click.pass_context
+def stats(ctx, as_json: bool) -> None:
+    """Counts: papers, unread, rated, with notes."""
+    from dataclasses import asdict
+
+    numbers = open_store(ctx).stats()
+    if as_json:
+        click.echo(to_json(asdict(numbers)))
+    else:
+        click.echo(f"{numbers.total} papers · {numbers.unread} unread · "
+                   f"{numbers.rated} rated · {numbers.noted} with notes")
+
+
+@cli.command()
+@db_option
+@click.pass_context
+def path(ctx) -> None:
+    """Print the path of the database in use."""
+    click.echo(str(db_path(ctx)))
+
+
+@cli.group()
+def config() -> None:
+    """Settings file (key bindings)."""
+
+
+@config.command("path")
+def config_path_command() -> None:
+    """Print where the config file lives."""
+    click.echo(str(config_path()))
+
+
+@cli.command()
+@click.option("--no-open", is_flag=True, help="Only build the demo database and print its path.")
+@click.pass_context
+def demo(ctx, no_open: bool) -> None:
+    """Try readq on the bundled sample abstracts, in a fresh temporary database."""
+    from readq.importing import import_file
+    from readq.store import Store
+
+    db = Path(tempfile.mkdtemp(prefix="readq-demo-")) / "demo.db"
+    with Store.open(db) as store:
+        samples = resources.files("readq") / "samples"
+        for sample in sorted(samples.iterdir(), key=lambda p: p.name):
+            if sample.name.endswith(".txt"):
+                with resources.as_file(sample) as sample_path:
+                    import_file(store, str(sample_path))
+    if no_open:
+        click.echo(str(db))
+    else:
+        launch_tui(db)
+
+
+def main() -> None:
+    try:
+        cli(prog_name="readq")
+    except BrokenPipeError:
+        # `readq list | head`: the reader went away; exit quietly like cat does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(141)

@@ -1,0 +1,38 @@
+"""Checks every importer applies to a record's text before it becomes a record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from readq.models import PaperRecord, Problem
+from readq.textclean import has_control_characters, strip_control
+
+MAX_ABSTRACT_CHARS = 100_000  # longer is not an abstract but a pasted file
+MIN_ABSTRACT_CHARS = 20
+
+
+def clean_field(text: str, line: int, problems: list[Problem]) -> str:
+    """Strip control characters, with a warning naming the line."""
+    if has_control_characters(text):
+        problems.append(Problem(line, "control characters removed", rejected=False))
+    return strip_control(text)
+
+
+def abstract_problem(abstract: str) -> str | None:
+    """Why this text cannot be an abstract, or None if it can."""
+    if len(abstract) > MAX_ABSTRACT_CHARS:
+        return f"abstract longer than {MAX_ABSTRACT_CHARS:,} characters"
+    if len(abstract) < MIN_ABSTRACT_CHARS:
+        return f"too short to be an abstract ({len(abstract)} characters)"
+    return None
+
+
+def split_results(
+    results: Iterable[PaperRecord | Problem],
+) -> tuple[list[PaperRecord], list[Problem]]:
+    """Collect an importer's stream into (records, problems)."""
+    records: list[PaperRecord] = []
+    problems: list[Problem] = []
+    for item in results:
+        (problems if isinstance(item, Problem) else records).append(item)
+    return records, problems

@@ -1,0 +1,35 @@
+"""Plain text: one abstract per line; blank lines are skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from readq.importers.common import abstract_problem, clean_field, split_results
+from readq.importers.decode import NumberedLine, text_lines
+from readq.models import PaperRecord, Problem
+from readq.textclean import normalise_whitespace
+
+NAME = "plain"
+
+
+def iter_parse(lines: Iterable[NumberedLine]) -> Iterator[PaperRecord | Problem]:
+    for number, line in lines:
+        if line is None:
+            yield Problem(number, "not valid UTF-8 text")
+            continue
+        if not line.strip():
+            continue
+        warnings: list[Problem] = []
+        abstract = normalise_whitespace(clean_field(line, number, warnings))
+        yield from warnings
+        reason = abstract_problem(abstract)
+        if reason:
+            yield Problem(number, reason)
+        else:
+            yield PaperRecord(abstract=abstract, line=number)
+
+
+def parse(text: str) -> tuple[list[PaperRecord], list[Problem]]:
+    """Parse a whole string: (records, problems)."""
+    return split_results(iter_parse(text_lines(text)))
+

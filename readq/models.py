@@ -1,0 +1,105 @@
+"""Value types shared by the store, the importers, the CLI and the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Filter = Literal["all", "unread", "read", "rated"]
+Sort = Literal["queue", "newest", "rating"]
+FILTERS: tuple[Filter, ...] = ("all", "unread", "read", "rated")
+SORTS: tuple[Sort, ...] = ("queue", "newest", "rating")
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRecord:
+    """One paper as an importer found it: no id, no reading state."""
+
+    abstract: str
+    line: int  # first line of the record in its file, counted the way an editor does
+    title: str | None = None
+    arxiv_id: str | None = None
+    authors: str | None = None
+    comments: str | None = None
+    categories: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    created: str | None = None
+    updated: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with the input, tied to a line number.
+
+    A rejected problem means the record was not imported; otherwise it is a
+    warning (for example: control characters were removed).
+    """
+
+    line: int
+    reason: str
+    rejected: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper as the store holds it."""
+
+    id: int
+    title: str
+    headline_derived: bool
+    abstract: str
+    arxiv_id: str | None = None
+    authors: str | None = None
+    comments: str | None = None
+    categories: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    created: str | None = None
+    updated: str | None = None
+    source: str | None = None
+    added_at: str = ""
+    read_at: str | None = None
+    rating: int | None = None
+    notes: str | None = None
+    notes_updated_at: str | None = None
+    content_hash: str = ""
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def link(self) -> str | None:
+        if self.url:
+            return self.url
+        if self.arxiv_id:
+            return f"https://arxiv.org/abs/{self.arxiv_id}"
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        return None
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    source: str
+    seen: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    format: str = ""
+
+    def line(self) -> str:
+        return (
+            f"imported {self.imported}, duplicates {self.duplicates}, "
+            f"rejected {self.rejected}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    total: int
+    unread: int
+    rated: int
+    noted: int

@@ -1,0 +1,291 @@
+"""Typo-tolerant ranked search: the one engine behind the TUI and `readq search`.
+
+How a query runs (each step bounded, so a keystroke stays within a frame):
+1. Split the query into words. Each word becomes a group of index terms: the
+   word itself, words of the vocabulary within one or two edits of it (OSA
+   distance, so swapped letters count once), and, for the word still being
+   typed, the most common vocabulary words it is a prefix of.
+2. FTS5 finds papers holding a term of every group. When the vocabulary says
+   the matches are few, FTS5 ranks them by bm25; when they are many, it returns
+   the newest matches unranked (ranking all of them is what makes `tr*` slow).
+3. The candidates are re-ranked in Python: bm25, words found in the headline,
+   words typed exactly (not corrected), words found next to each other in the
+   typed order, and a little recency.
+The store and this module never import textual.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import re
+import sqlite3
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+TOKEN = re.compile(r"[^\W_]+")
+ARXIV_ID_QUERY = re.compile(r"^\s*(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?\s*$", re.IGNORECASE)
+LONGEST_TERM = 40
+MAX_QUERY_WORDS = 8
+PREFIX_EXPANSIONS = 12
+FUZZY_EXPANSIONS = 6
+# Above this many estimated matches, bm25 over all of them costs more than a frame.
+BM25_BUDGET = 3000
+CANDIDATES = 150
+STOP_WORDS = frozenset(
+    "a an and are as at be by for from has have in is it its of on or that the this to"
+    " was were which with we our via".split()
+)
+
+
+def fold(term: str) -> str:
+    """Lowercase without diacritics, as FTS5's unicode61 tokenizer sees a word."""
+    term = term.lower()
+    if term.isascii():
+        return term
+    decomposed = unicodedata.normalize("NFKD", term)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    return [fold(word) for word in TOKEN.findall(text)]
+
+
+def index_terms(*texts: str | None) -> set[str]:
+    """The vocabulary words of some text: what typo correction can correct to."""
+    terms: set[str] = set()
+    for text in texts:
+        if text:
+            terms.update(TOKEN.findall(text.lower()))
+    return {fold(t) for t in terms if 1 < len(t) <= LONGEST_TERM}
+
+
+def allowed_edits(word: str) -> int:
+    if len(word) < 4:
+        return 0
+    return 1 if len(word) < 8 else 2
+
+
+class Vocabulary:
+    """Index words with their document counts, searchable by prefix and by edits."""
+
+    def __init__(self, rows: Iterable[tuple[str, int]]):
+        self.docs: dict[str, int] = dict(rows)
+        self.sorted_terms = sorted(self.docs)
+        self.by_length: dict[int, list[str]] = {}
+        for term in self.sorted_terms:
+            self.by_length.setdefault(len(term), []).append(term)
+        self.prefixed = lru_cache(maxsize=4096)(self._prefixed)
+        self.similar = lru_cache(maxsize=4096)(self._similar)
+
+    def _prefixed(self, prefix: str) -> tuple[str, ...]:
+        """The most common words starting with `prefix` (the prefix itself excluded)."""
+        start = bisect.bisect_right(self.sorted_terms, prefix)
+        end = bisect.bisect_left(self.sorted_terms, prefix + "\U0010ffff", lo=start)
+        candidates = self.sorted_terms[start:end]
+        return tuple(heapq.nlargest(PREFIX_EXPANSIONS, candidates, key=self.docs.__getitem__))
+
+    def _similar(self, word: str) -> tuple[str, ...]:
+        """Words within the allowed edits of `word`, closest and most common first."""
+        edits = allowed_edits(word)
+        if edits == 0:
+            return ()
+        found: list[tuple[int, int, str]] = []
+        for length in range(len(word) - edits, len(word) + edits + 1):
+            choices = self.by_length.get(length)
+            if not choices:
+                continue
+            for term, distance, _ in process.extract(
+                word, choices, scorer=OSA.distance, score_cutoff=edits, limit=None
+            ):
+                if term != word:
+                    found.append((distance, -self.docs[term], term))
+        found.sort()
+        return tuple(term for _, _, term in found[:FUZZY_EXPANSIONS])
+
+
+@dataclass(frozen=True, slots=True)
+class WordGroup:
+    typed: str  # the word as typed (folded)
+    terms: tuple[str, ...]  # index terms any of which satisfies the word
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: str
+    ids: list[int] = field(default_factory=list)
+    terms: frozenset[str] = frozenset()  # index terms that matched: highlight these
+    waiting_for_more: bool = False  # a lone one-character word waits for the next key
+    ranked: bool = True  # False when matches were too many to rank: newest first
+    elapsed_ms: float = 0.0
+
+
+class SearchEngine:
+    """Owns a connection of its own, so it can run in a worker thread."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]):
+        self._connect = connect
+        self._conn: sqlite3.Connection | None = None
+        self._vocabulary: Vocabulary | None = None
+        self._vocabulary_stamp: str | None = None
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = self._connect()
+        return self._conn
+
+    def vocabulary(self) -> Vocabulary:
+        """Load the vocabulary, again only when an import has changed it."""
+        conn = self._connection()
+        row = conn.execute(
+            "SELECT value FROM settings WHERE key = 'search_terms_version'"
+        ).fetchone()
+        stamp = row[0] if row else ""
+        if self._vocabulary is None or stamp != self._vocabulary_stamp:
+            self._vocabulary = Vocabulary(conn.execute("SELECT term, docs FROM search_terms"))
+            self._vocabulary_stamp = stamp
+        return self._vocabulary
+
+    def search(self, query: str, limit: int = 100) -> SearchResult:
+        started = time.perf_counter()
+        with self._lock:
+            result = self._search(query, limit)
+        result.elapsed_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    # ----- the steps ---------------------------------------------------------
+
+    def _search(self, query: str, limit: int) -> SearchResult:
+        result = SearchResult(query=query)
+        typed = words(query)
+        if not typed:
+            return result
+        still_typing = not query[-1:].isspace()
+        if still_typing and len(typed[-1]) == 1:
+            typed.pop()  # one letter matches too much to be worth a frame
+            result.waiting_for_more = not typed
+            if not typed:
+                return result
+        vocabulary = self.vocabulary()
+        groups = self._groups(typed, vocabulary, still_typing)
+        ids, scores, ranked = self._candidates(groups, vocabulary)
+        if not ids and len(groups) > 1:
+            # Nothing holds every word (a pasted abstract, an extra word):
+            # fall back to papers holding the rarest words, best bm25 first.
+            ids, scores, ranked = self._candidates(groups, vocabulary, any_word=True)
+        exact_id = ARXIV_ID_QUERY.match(query)
+        if exact_id:
+            row = self._connection().execute(
+                "SELECT id FROM papers WHERE arxiv_id = ?", (exact_id.group(1),)
+            ).fetchone()
+            if row:
+                ids = [row[0]] + [i for i in ids if i != row[0]]
+                scores[row[0]] = min(scores.values(), default=0.0) - 1e6
+        result.ids = self._rerank(ids, scores, groups)[:limit]
+        result.terms = frozenset(term for group in groups for term in group.terms)
+        result.ranked = ranked
+        return result
+
+    @staticmethod
+    def _groups(typed: list[str], vocabulary: Vocabulary, still_typing: bool) -> list[WordGroup]:
+        if len(typed) > 1:
+            content = [w for w in typed if w not in STOP_WORDS]
+            typed = content or typed
+        if len(typed) > MAX_QUERY_WORDS:
+            # A pasted paragraph: its rarest known words identify it best.
+            known = sorted(set(typed), key=lambda w: vocabulary.docs.get(w, 1 << 30))
+            typed = known[:MAX_QUERY_WORDS]
+            still_typing = False
+        groups = []
+        for position, word in enumerate(typed):
+            terms = [word] + list(vocabulary.similar(word))
+            if still_typing and position == len(typed) - 1:
+                terms += vocabulary.prefixed(word)
+            groups.append(WordGroup(word, tuple(dict.fromkeys(terms))))
+        return groups
+
+    def _candidates(self, groups: list[WordGroup], vocabulary: Vocabulary, any_word: bool = False
+                    ) -> tuple[list[int], dict[int, float], bool]:
+        def matches(group: WordGroup) -> int:
+            return sum(vocabulary.docs.get(term, 0) for term in group.terms)
+
+        if any_word:
+            groups = sorted(groups, key=matches)[:3]
+            estimate = sum(matches(g) for g in groups)
+            joiner = " OR "
+        else:
+            estimate = min(matches(g) for g in groups)
+            joiner = " AND "
+        expression = joiner.join(
+            "(" + " OR ".join(f'"{term}"' for term in group.terms) + ")" for group in groups
+        )
+        conn = self._connection()
+        if estimate <= BM25_BUDGET:
+            rows = conn.execute(
+                "SELECT rowid, bm25(papers_fts, 6.0, 1.0, 4.0, 1.0, 2.0) AS score FROM papers_fts"
+                " WHERE papers_fts MATCH ? ORDER BY score LIMIT ?",
+                (expression, CANDIDATES),
+            ).fetchall()
+            return [r[0] for r in rows], {r[0]: r[1] for r in rows}, True
+        if any_word:
+            return [], {}, False
+        rows = conn.execute(
+            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (expression, CANDIDATES),
+        ).fetchall()
+        return [r[0] for r in rows], {r[0]: 0.0 for r in rows}, False
+
+    def _rerank(self, ids: list[int], scores: dict[int, float], groups: list[WordGroup]) -> list[int]:
+        if len(ids) < 2:
+            return ids
+        marks = ",".join("?" * len(ids))
+        rows = self._connection().execute(
+            f"SELECT id, title, abstract, coalesce(notes, '') FROM papers WHERE id IN ({marks})", ids
+        ).fetchall()
+        worst = min(scores.values(), default=0.0) or -1.0  # bm25 is negative: lower is better
+        final: dict[int, float] = {}
+        for paper_id, title, abstract, notes in rows:
+            title_words = words(title)
+            body_words = words(abstract) + words(notes)
+            title_set, body_set = set(title_words), set(body_words)
+            score = scores.get(paper_id, 0.0) / worst  # 0..1, 1 = best bm25
+            for group in groups:
+                terms = set(group.terms)
+                if terms & title_set:
+                    score += 0.6 / len(groups)
+                if group.typed in title_set or group.typed in body_set:
+                    score += 0.3 / len(groups)
+            if len(groups) > 1:
+                score += 0.8 * max(
+                    _in_order_fraction(title_words, groups), _in_order_fraction(body_words, groups)
+                )
+            final[paper_id] = score + paper_id * 1e-9  # ties: newer first
+        return sorted(final, key=final.__getitem__, reverse=True)
+
+
+def _in_order_fraction(text_words: list[str], groups: list[WordGroup]) -> float:
+    """Share of consecutive query word pairs found next to each other, in order."""
+    positions: dict[str, list[int]] = {}
+    for index, word in enumerate(text_words):
+        positions.setdefault(word, []).append(index)
+    pairs = len(groups) - 1
+    found = 0
+    for first, second in zip(groups, groups[1:]):
+        starts = {p for term in first.terms for p in positions.get(term, ())}
+        if any(p - 1 in starts for term in second.terms for p in positions.get(term, ())):
+            found += 1
+    return found / pairs

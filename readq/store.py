@@ -1,0 +1,520 @@
+"""The paper store: the only module that touches SQLite. It knows nothing of the UI.
+
+Every write is one `BEGIN IMMEDIATE` transaction that updates only the columns
+it changes, so two readq processes on one file never overwrite each other's
+read marks or ratings with stale values. WAL mode and a busy timeout let a
+reader and a writer work at the same time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+from readq.errors import DatabaseProblem, ReadqError
+from readq.headline import derive_headline
+from readq.migrations import SCHEMA_VERSION, migrate
+from readq.models import (
+    Filter,
+    ImportSummary,
+    Paper,
+    PaperRecord,
+    Problem,
+    Sort,
+    Stats,
+)
+from readq.search import index_terms
+from readq.textclean import normalise_whitespace
+
+BUSY_TIMEOUT_SECONDS = 15
+NOTE_VERSIONS_KEPT = 50
+# Saves of one note by one session within this window update one version
+# instead of adding another: a version per typing pause would drown the history.
+NOTE_VERSION_COALESCE_SECONDS = 600
+PROGRESS_EVERY = 2000
+_PAPER_COLUMNS = tuple(f.name for f in fields(Paper))
+_SELECT_PAPER = f"SELECT {', '.join(_PAPER_COLUMNS)} FROM papers"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+_FILTER_SQL: dict[str, str] = {
+    "all": "",
+    "unread": "WHERE read_at IS NULL",
+    "read": "WHERE read_at IS NOT NULL",
+    "rated": "WHERE rating IS NOT NULL",
+}
+_SORT_SQL: dict[str, str] = {
+    "queue": "ORDER BY id",
+    "newest": "ORDER BY created IS NULL, created DESC, id DESC",
+    "rating": "ORDER BY rating IS NULL, rating DESC, id",
+}
+
+Clock = Callable[[], datetime]
+Progress = Callable[[ImportSummary], None]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def content_hash(abstract: str) -> str:
+    """Identity of an abstract for de-duplication: case and spacing do not count."""
+    normalised = normalise_whitespace(abstract).casefold()
+    return hashlib.blake2b(normalised.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _paper(row: tuple) -> Paper:
+    values = dict(zip(_PAPER_COLUMNS, row))
+    values["headline_derived"] = bool(values["headline_derived"])
+    return Paper(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteSave:
+    """What happened when a note was saved."""
+
+    saved_at: str
+    # The text in the database had changed since the editor loaded it (another
+    # readq process wrote it); that text is kept in note_versions.
+    conflict: bool
+    overwritten_text: str | None
+
+
+def check_database_file(path: Path) -> None:
+    """Refuse, with one line, files readq must not open (never modifying them)."""
+    if path.is_dir():
+        raise DatabaseProblem(f"{path}: is a directory, not a readq database")
+    if not path.exists():
+        return
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except PermissionError:
+        raise DatabaseProblem(f"{path}: permission denied") from None
+    if header and header != _SQLITE_HEADER:
+        raise DatabaseProblem(f"{path}: not a readq database (not an SQLite file)")
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise DatabaseProblem(f"{path}: database is read-only (readq needs to write to it)")
+
+
+class Store:
+    """A readq database. Open with `Store.open(path)`; close when done."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None, clock: Clock = utc_now):
+        self._conn = conn
+        self.path = path
+        self._clock = clock
+        # Reads and writes use separate connections, so a write waiting for
+        # another process's lock never holds up a read on the UI thread.
+        self._lock = threading.RLock()
+        self._writer: sqlite3.Connection | None = None if path else conn
+        self._write_lock = threading.RLock() if path else self._lock
+        self.session = uuid.uuid4().hex[:12]
+
+    # ----- opening -------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True, clock: Clock = utc_now) -> Store:
+        path = Path(path)
+        check_database_file(path)
+        if not path.exists() and not create:
+            raise DatabaseProblem(
+                f"{path}: no database here yet (import something first: readq import FILE)"
+            )
+        if not path.parent.exists():
+            if not create:
+                raise DatabaseProblem(f"{path.parent}: no such directory")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = _connect(path)
+        try:
+            _prepare_schema(conn, path)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path, clock)
+
+    @classmethod
+    def memory(cls, clock: Clock = utc_now) -> Store:
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        migrate(conn, 0)
+        return cls(conn, None, clock)
+
+    def connect_reader(self) -> sqlite3.Connection:
+        """A separate connection for a reader in another thread (the search worker)."""
+        if self.path is None:
+            return self._conn
+        return _connect(self.path)
+
+    def close(self) -> None:
+        with self._write_lock:
+            if self._writer is not None and self._writer is not self._conn:
+                self._writer.close()
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----- plumbing ------------------------------------------------------------
+
+    def now(self) -> str:
+        return self._clock().astimezone(UTC).isoformat(timespec="milliseconds")
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; BEGIN IMMEDIATE takes the write lock up front so
+        that a concurrent writer waits (busy timeout) instead of failing later."""
+        with self._write_lock:
+            if self._writer is None:
+                self._writer = _connect(self.path)
+            conn = self._writer
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise ReadqError(f"database is busy or unwritable: {error}") from None
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            else:
+                try:
+                    conn.execute("COMMIT")
+                except sqlite3.OperationalError as error:
+                    conn.execute("ROLLBACK")
+                    raise ReadqError(f"could not save: {error}") from None
+
+    def _query(self, sql: str, params: Iterable = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (PRAGMA data_version)."""
+        return self._query("PRAGMA data_version")[0][0]
+
+    # ----- reading -------------------------------------------------------------
+
+    def get(self, paper_id: int) -> Paper | None:
+        rows = self._query(f"{_SELECT_PAPER} WHERE id = ?", (paper_id,))
+        return _paper(rows[0]) if rows else None
+
+    def get_many(self, ids: Iterable[int]) -> dict[int, Paper]:
+        ids = list(ids)
+        found: dict[int, Paper] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(f"{_SELECT_PAPER} WHERE id IN ({marks})", chunk):
+                paper = _paper(row)
+                found[paper.id] = paper
+        return found
+
+    def find_by_arxiv_id(self, arxiv_id: str) -> Paper | None:
+        rows = self._query(f"{_SELECT_PAPER} WHERE arxiv_id = ?", (arxiv_id,))
+        return _paper(rows[0]) if rows else None
+
+    def count(self, filter: Filter = "all") -> int:
+        return self._query(f"SELECT count(*) FROM papers {_FILTER_SQL[filter]}")[0][0]
+
+    def page(
+        self, filter: Filter = "all", sort: Sort = "queue", offset: int = 0, limit: int = 100,
+        min_rating: int | None = None,
+    ) -> list[Paper]:
+        where, params = self._where(filter, min_rating)
+        sql = f"{_SELECT_PAPER} {where} {_SORT_SQL[sort]} LIMIT ? OFFSET ?"
+        return [_paper(row) for row in self._query(sql, (*params, limit, offset))]
+
+    def iter_papers(
+        self, filter: Filter = "all", sort: Sort = "queue", min_rating: int | None = None,
+        batch: int = 1000,
+    ) -> Iterator[Paper]:
+        """Every paper of a view, fetched in batches (exports of any size)."""
+        offset = 0
+        while True:
+            papers = self.page(filter, sort, offset, batch, min_rating)
+            yield from papers
+            if len(papers) < batch:
+                return
+            offset += batch
+
+    def next_unread_position(self, filter: Filter, sort: Sort, after: int) -> int | None:
+        """Position in the view of the first unread paper after position `after`
+        (wrapping around to the top), or None when nothing is unread."""
+        where, params = self._where(filter, None)
+        sql = (
+            f"SELECT position FROM (SELECT read_at, row_number() OVER ({_SORT_SQL[sort]}) - 1"
+            f" AS position FROM papers {where}) WHERE read_at IS NULL"
+            " ORDER BY position <= ?, position LIMIT 1"
+        )
+        rows = self._query(sql, (*params, after))
+        return rows[0][0] if rows else None
+
+    @staticmethod
+    def _where(filter: Filter, min_rating: int | None) -> tuple[str, list]:
+        where = _FILTER_SQL[filter]
+        if min_rating is None:
+            return where, []
+        joiner = " AND " if where else "WHERE "
+        return f"{where}{joiner}rating >= ?", [min_rating]
+
+    def stats(self) -> Stats:
+        row = self._query(
+            "SELECT count(*), count(*) - count(read_at), count(rating),"
+            " count(nullif(notes, '')) FROM papers"
+        )[0]
+        return Stats(total=row[0], unread=row[1], rated=row[2], noted=row[3])
+
+    def note_versions(self, paper_id: int) -> list[tuple[str, str]]:
+        """(saved_at, text) of the note's kept versions, newest first."""
+        return [
+            (saved_at, text)
+            for saved_at, text in self._query(
+                "SELECT saved_at, text FROM note_versions WHERE paper_id = ? ORDER BY id DESC",
+                (paper_id,),
+            )
+        ]
+
+    def get_setting(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM settings WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    # ----- writing -------------------------------------------------------------
+
+    def set_read(self, ids: Iterable[int], read: bool) -> dict[int, str | None]:
+        """Mark papers read or unread; returns each one's previous read_at (for undo)."""
+        ids = list(ids)
+        stamp = self.now() if read else None
+        with self._write() as conn:
+            previous = self._column_values(conn, "read_at", ids)
+            changed = [pid for pid, value in previous.items() if (value is not None) != read]
+            conn.executemany(
+                "UPDATE papers SET read_at = ? WHERE id = ?", [(stamp, pid) for pid in changed]
+            )
+        return previous
+
+    def restore_read(self, previous: dict[int, str | None]) -> None:
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE papers SET read_at = ? WHERE id = ?",
+                [(value, pid) for pid, value in previous.items()],
+            )
+
+    def rate(self, paper_id: int, rating: int | None) -> int | None:
+        """Set (1–5) or clear (None or 0) a rating; returns the previous one."""
+        if rating == 0:
+            rating = None
+        if rating is not None and not 1 <= rating <= 5:
+            raise ReadqError(f"rating must be 0–5, not {rating}")
+        with self._write() as conn:
+            previous = self._column_values(conn, "rating", [paper_id])
+            if paper_id not in previous:
+                raise ReadqError(f"no paper with id {paper_id}")
+            conn.execute("UPDATE papers SET rating = ? WHERE id = ?", (rating, paper_id))
+        return previous[paper_id]
+
+    def save_note(self, paper_id: int, text: str, *, base: str | None = None,
+                  check_base: bool = False) -> NoteSave:
+        """Save a note. With `check_base`, `base` is the text the editor started
+        from: if the stored text differs, another writer changed it meanwhile;
+        the save still happens (the user's typing wins) and the other text stays
+        restorable from note_versions."""
+        saved_at = self.now()
+        with self._write() as conn:
+            row = conn.execute("SELECT notes FROM papers WHERE id = ?", (paper_id,)).fetchone()
+            if row is None:
+                raise ReadqError(f"no paper with id {paper_id}")
+            current = row[0] or ""
+            conflict = check_base and current != (base or "")
+            if current == text:
+                return NoteSave(saved_at, False, None)
+            if conflict:
+                self._add_note_version(conn, paper_id, current, saved_at, session="other")
+            conn.execute(
+                "UPDATE papers SET notes = ?, notes_updated_at = ? WHERE id = ?",
+                (text, saved_at, paper_id),
+            )
+            self._add_note_version(conn, paper_id, text, saved_at, session=self.session)
+        return NoteSave(saved_at, conflict, current if conflict else None)
+
+    def _add_note_version(self, conn: sqlite3.Connection, paper_id: int, text: str,
+                          saved_at: str, session: str) -> None:
+        latest = conn.execute(
+            "SELECT id, saved_at, session FROM note_versions WHERE paper_id = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (paper_id,),
+        ).fetchone()
+        if latest and latest[2] == session and _seconds_between(latest[1], saved_at) < NOTE_VERSION_COALESCE_SECONDS:
+            conn.execute("UPDATE note_versions SET text = ?, saved_at = ? WHERE id = ?",
+                         (text, saved_at, latest[0]))
+        else:
+            conn.execute(
+                "INSERT INTO note_versions (paper_id, text, saved_at, session) VALUES (?, ?, ?, ?)",
+                (paper_id, text, saved_at, session),
+            )
+        conn.execute(
+            "DELETE FROM note_versions WHERE paper_id = ? AND id NOT IN"
+            " (SELECT id FROM note_versions WHERE paper_id = ? ORDER BY id DESC LIMIT ?)",
+            (paper_id, paper_id, NOTE_VERSIONS_KEPT),
+        )
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    @staticmethod
+    def _column_values(conn: sqlite3.Connection, column: str, ids: list[int]) -> dict[int, object]:
+        values: dict[int, object] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for pid, value in conn.execute(
+                f"SELECT id, {column} FROM papers WHERE id IN ({marks})", chunk
+            ):
+                values[pid] = value
+        return values
+
+    # ----- importing -----------------------------------------------------------
+
+    def import_records(
+        self,
+        items: Iterable[PaperRecord | Problem],
+        source: str,
+        *,
+        progress: Progress | None = None,
+    ) -> ImportSummary:
+        """Import one file's records in one transaction: all of them or none.
+
+        Duplicates (same arXiv id, else same normalised abstract) are counted and
+        skipped; an id-less paper already in the queue gains the arXiv id and
+        dates of a listing record with the same abstract. `progress` is called
+        every few thousand records; an exception from it cancels the import.
+        """
+        summary = ImportSummary(source=source)
+        added_at = self.now()
+        term_counts: Counter[str] = Counter()
+        with self._write() as conn:
+            for item in items:
+                if isinstance(item, Problem):
+                    summary.problems.append(item)
+                    if item.rejected:
+                        summary.seen += 1
+                        summary.rejected += 1
+                    continue
+                summary.seen += 1
+                if self._insert_record(conn, item, source, added_at, term_counts):
+                    summary.imported += 1
+                else:
+                    summary.duplicates += 1
+                if progress is not None and summary.seen % PROGRESS_EVERY == 0:
+                    progress(summary)
+            conn.executemany(
+                "INSERT INTO search_terms (term, docs) VALUES (?, ?)"
+                " ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
+                term_counts.items(),
+            )
+            if summary.imported:
+                # Tells search engines in this and other processes to reload the vocabulary.
+                conn.execute(
+                    "INSERT INTO settings (key, value) VALUES ('search_terms_version', ?)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (uuid.uuid4().hex,),
+                )
+        if progress is not None:
+            progress(summary)
+        return summary
+
+    def _insert_record(self, conn: sqlite3.Connection, record: PaperRecord, source: str,
+                       added_at: str, term_counts: Counter[str]) -> bool:
+        digest = content_hash(record.abstract)
+        if record.arxiv_id:
+            if conn.execute("SELECT 1 FROM papers WHERE arxiv_id = ?", (record.arxiv_id,)).fetchone():
+                return False
+            same_text = conn.execute(
+                "SELECT id FROM papers WHERE content_hash = ? AND arxiv_id IS NULL LIMIT 1",
+                (digest,),
+            ).fetchone()
+            if same_text:
+                conn.execute(
+                    "UPDATE papers SET arxiv_id = ?, created = coalesce(created, ?),"
+                    " updated = coalesce(updated, ?), comments = coalesce(comments, ?)"
+                    " WHERE id = ?",
+                    (record.arxiv_id, record.created, record.updated, record.comments, same_text[0]),
+                )
+                return False
+        elif conn.execute("SELECT 1 FROM papers WHERE content_hash = ? LIMIT 1", (digest,)).fetchone():
+            return False
+        title = record.title or derive_headline(record.abstract)
+        conn.execute(
+            "INSERT INTO papers (arxiv_id, title, headline_derived, authors, abstract, comments,"
+            " categories, doi, url, created, updated, source, added_at, content_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.arxiv_id, title, record.title is None, record.authors, record.abstract,
+             record.comments, record.categories, record.doi, record.url, record.created,
+             record.updated, source, added_at, digest),
+        )
+        term_counts.update(index_terms(title, record.abstract))
+        return True
+
+
+def _seconds_between(earlier: str, later: str) -> float:
+    try:
+        return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
+    except ValueError:
+        return float("inf")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_SECONDS
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+    except sqlite3.DatabaseError as error:
+        raise DatabaseProblem(f"{path}: cannot open database ({error})") from None
+
+
+def _prepare_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Create or migrate the schema; refuse foreign and newer databases untouched."""
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as error:
+        raise DatabaseProblem(f"{path}: damaged or not a readq database ({error})") from None
+    if version > SCHEMA_VERSION:
+        raise DatabaseProblem(
+            f"{path}: made by a newer readq (schema {version}, this readq knows {SCHEMA_VERSION});"
+            " upgrade readq to open it"
+        )
+    if version == 0 and tables:
+        raise DatabaseProblem(f"{path}: not a readq database (it has other tables)")
+    if 0 < version and "papers" not in tables:
+        raise DatabaseProblem(f"{path}: damaged readq database (no papers table)")
+    try:
+        if version < SCHEMA_VERSION:
+            if version > 0:
+                backup_path = path.with_name(f"{path.name}.bak-v{version}")
+                with sqlite3.connect(backup_path) as backup:
+                    conn.backup(backup)
+            migrate(conn, version)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as error:
+        raise DatabaseProblem(f"{path}: cannot prepare database ({error})") from None
