@@ -249,6 +249,11 @@ class Store:
                 return
             offset += batch
 
+    def view_ids(self, filter: Filter = "all", sort: Sort = "queue") -> list[int]:
+        """Ids of every paper in a view, in order (bulk actions on what is shown)."""
+        where, params = self._where(filter, None)
+        return [row[0] for row in self._query(f"SELECT id FROM papers {where} {_SORT_SQL[sort]}", params)]
+
     def next_unread_position(self, filter: Filter, sort: Sort, after: int) -> int | None:
         """Position in the view of the first unread paper after position `after`
         (wrapping around to the top), or None when nothing is unread."""

@@ -1,0 +1,423 @@
+"""The main screen: search bar, queue list, detail and notes panes.
+
+Attributes go down, messages come up: the list reports the highlighted paper,
+this screen hands it to the detail and notes panes. Every write goes to the
+app's single writer thread, so a database busy with another process's import
+never freezes the screen.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+from textual import events, on, work
+from textual.app import SuspendNotSupported
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from readq.models import FILTERS, SORTS, Filter, Paper, Sort
+from readq.search import SearchResult
+from readq.tui.screens.confirm import ConfirmScreen
+from readq.tui.screens.import_dialog import ImportDialog
+from readq.tui.sources import QueueSource, ResultsSource, RowSource
+from readq.tui.widgets.notes_pane import NotesPane
+from readq.tui.widgets.paper_detail import PaperDetail
+from readq.tui.widgets.paper_list import PaperList
+
+NARROW_WIDTH = 110
+UNDO_DEPTH = 100
+
+
+@dataclass
+class UndoStep:
+    description: str
+    kind: str  # "read", "rating" or "note"
+    paper_ids: list[int]
+    previous: object
+
+
+class SearchDone(Message):
+    def __init__(self, result: SearchResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class QueueScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="queue.search"),
+        Binding("escape", "leave", "Back to list", id="queue.leave", show=False),
+        Binding("space", "toggle_read", "Read/unread", id="queue.toggle_read"),
+        Binding("1", "rate(1)", "Rate 1", id="queue.rate_1", show=False),
+        Binding("2", "rate(2)", "Rate 2", id="queue.rate_2", show=False),
+        Binding("3", "rate(3)", "Rate 3", id="queue.rate_3", show=False),
+        Binding("4", "rate(4)", "Rate 4", id="queue.rate_4", show=False),
+        Binding("5", "rate(5)", "Rate 5", id="queue.rate_5", show=False),
+        Binding("0", "rate(0)", "Clear rating", id="queue.rate_0", show=False),
+        Binding("n", "focus_notes", "Notes", id="queue.notes"),
+        Binding("e", "edit_note", "Edit in $EDITOR", id="queue.edit_note", show=False),
+        Binding("u", "cycle_filter", "Filter", id="queue.filter"),
+        Binding("s", "cycle_sort", "Sort", id="queue.sort"),
+        Binding("N", "next_unread", "Next unread", id="queue.next_unread"),
+        Binding("i", "import_file", "Import", id="queue.import"),
+        Binding("y", "copy_id", "Copy id", id="queue.copy_id", show=False),
+        Binding("Y", "copy_url", "Copy URL", id="queue.copy_url", show=False),
+        Binding("o", "open_browser", "Open arXiv", id="queue.open", show=False),
+        Binding("A", "mark_all_read", "Mark all shown read", id="queue.mark_all_read", show=False),
+        Binding("ctrl+z", "undo", "Undo", id="queue.undo", show=False),
+        Binding("r", "refresh", "Refresh", id="queue.refresh", show=False),
+        Binding("shift+down", "scroll_detail(1)", "Scroll abstract down", id="queue.detail_down", show=False),
+        Binding("shift+up", "scroll_detail(-1)", "Scroll abstract up", id="queue.detail_up", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter: Filter = "all"
+        self.sort: Sort = "queue"
+        self.search_result: SearchResult | None = None
+        self.undo_steps: list[UndoStep] = []
+        self._shown_paper_id: int | None = None
+        self._data_version: int | None = None
+
+    @property
+    def store(self):
+        return self.app.store
+
+    def compose(self):
+        yield Input(placeholder="Search: type words, typos are fine  ( / )", id="search")
+        yield Static(id="status")
+        with Horizontal(id="main"):
+            yield PaperList(id="papers")
+            with Vertical(id="side"):
+                yield PaperDetail(id="detail")
+                yield NotesPane(id="notes")
+        yield Static(id="empty-state")
+        yield Footer()
+
+    @property
+    def paper_list(self) -> PaperList:
+        return self.query_one(PaperList)
+
+    @property
+    def notes(self) -> NotesPane:
+        return self.query_one(NotesPane)
+
+    @property
+    def current(self) -> Paper | None:
+        return self.paper_list.current
+
+    def on_mount(self) -> None:
+        self.query_one("#empty-state", Static).update(Content(
+            "Your reading queue is empty.\n\n"
+            "Press  i  to import a file of abstracts,\n"
+            "or run  readq import FILE  in a shell.\n\n"
+            "Files: one abstract per line, or arXiv listing blocks."
+        ))
+        self.show_queue()
+        self.paper_list.focus()
+        self._data_version = self.store.data_version()
+        self.set_interval(1.5, self.check_external_changes)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+
+    # ----- what the list shows ----------------------------------------------
+
+    def show_queue(self, cursor: int = 0) -> None:
+        self.search_result = None
+        self.paper_list.show(QueueSource(self.store, self.filter, self.sort), cursor)
+        self.update_status()
+
+    def show_results(self, result: SearchResult) -> None:
+        self.search_result = result
+        self.paper_list.show(ResultsSource(self.store, result.ids), 0, result.terms)
+        self.update_status()
+
+    def update_status(self) -> None:
+        stats = self.store.stats()
+        self.set_class(stats.total == 0, "-empty")
+        parts = [f"{stats.unread} unread · {stats.total} papers"]
+        result = self.search_result
+        query = self.query_one("#search", Input).value
+        if result is not None:
+            order = "best first" if result.ranked else "many matches: newest first"
+            parts.append(f"search: {len(result.ids)} results, {order}")
+        elif query.strip() and len(query.strip()) == 1:
+            parts.append("search: type one more character…")
+        else:
+            parts.append(f"filter: {self.filter} · sort: {self.sort}")
+        self.query_one("#status", Static).update(Content("  ·  ".join(parts)))
+
+    def refresh_rows(self) -> None:
+        self.paper_list.reload()
+        self.update_status()
+        self.show_detail(self.current, force=True)
+
+    @on(PaperList.Highlighted)
+    def on_paper_highlighted(self, event: PaperList.Highlighted) -> None:
+        self.show_detail(event.paper)
+
+    def show_detail(self, paper: Paper | None, force: bool = False) -> None:
+        terms = self.search_result.terms if self.search_result else frozenset()
+        same_paper = paper is not None and paper.id == self._shown_paper_id
+        if same_paper and not force:
+            return
+        self.query_one(PaperDetail).show_paper(paper, terms)
+        if same_paper:
+            if not self.notes.reload_if_clean(paper):
+                self.notify("This note was also changed in another readq. Yours is kept; "
+                            "the other text is in the note history.", severity="warning")
+        else:
+            self._remember_note_for_undo()
+            self.notes.load(paper)
+        self._shown_paper_id = paper.id if paper else None
+
+    # ----- search -------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def on_search_changed(self, event: Input.Changed) -> None:
+        if not event.value.strip():
+            if self.search_result is not None:
+                self.show_queue()
+            return
+        self.run_search(event.value)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, query: str) -> None:
+        # Runs off the UI thread; only the message crosses back.
+        self.post_message(SearchDone(self.app.search_engine.search(query)))
+
+    @on(SearchDone)
+    def on_search_done(self, event: SearchDone) -> None:
+        if event.result.query != self.query_one("#search", Input).value:
+            return  # a stale answer: the user has typed on
+        if event.result.waiting_for_more:
+            self.update_status()
+            return
+        self.show_results(event.result)
+
+    def on_paste(self, event: events.Paste) -> None:
+        # Text pasted (or typed faster than the terminal splits keys) while the
+        # list has focus is a search query: `/` followed by words.
+        if self.focused is self.paper_list:
+            event.stop()
+            search = self.query_one("#search", Input)
+            search.value = event.text.removeprefix("/").replace("\n", " ").strip()
+            self.set_focus(search)
+
+    @on(Input.Submitted, "#search")
+    def on_search_submitted(self) -> None:
+        self.paper_list.focus()
+        self.paper_list.cursor = 0
+
+    # ----- actions ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        needs_paper = {"toggle_read", "rate", "focus_notes", "edit_note", "copy_id", "copy_url", "open_browser"}
+        if action in needs_paper and self.current is None:
+            return False
+        if action in ("copy_id", "open_browser") and self.current is not None and not self.current.link:
+            return False
+        if action == "undo" and not self.undo_steps:
+            return False
+        return True
+
+    def action_focus_search(self) -> None:
+        # set_focus now, not later: keys typed right after `/` must reach the input.
+        self.set_focus(self.query_one("#search", Input))
+
+    def action_leave(self) -> None:
+        search = self.query_one("#search", Input)
+        if self.focused is search or (self.focused is self.paper_list and search.value):
+            search.value = ""
+            self.show_queue()
+        self.notes.flush()
+        self.paper_list.focus()
+
+    def action_focus_notes(self) -> None:
+        self.set_focus(self.notes.editor)
+
+    def action_scroll_detail(self, direction: int) -> None:
+        detail = self.query_one(PaperDetail)
+        detail.scroll_relative(y=direction * 3, animate=False)
+
+    def action_toggle_read(self) -> None:
+        paper = self.current
+        self.set_read([paper.id], not paper.is_read, "read mark")
+
+    def set_read(self, ids: list[int], read: bool, description: str) -> None:
+        def done(previous: dict) -> None:
+            self.push_undo(UndoStep(description, "read", ids, previous))
+            self.refresh_rows()
+
+        self.app.run_write(lambda: self.store.set_read(ids, read), done)
+
+    def action_rate(self, rating: int) -> None:
+        paper = self.current
+
+        def done(previous: int | None) -> None:
+            self.push_undo(UndoStep("rating", "rating", [paper.id], previous))
+            self.refresh_rows()
+
+        self.app.run_write(lambda: self.store.rate(paper.id, rating), done)
+
+    def action_mark_all_read(self) -> None:
+        ids = self.paper_list.source.all_ids() if self.paper_list.source else []
+        unread = [p.id for p in self.store.get_many(ids).values() if not p.is_read] if len(ids) <= 5000 else ids
+        if not unread:
+            self.notify("Nothing unread here.")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.set_read(unread, True, f"marking {len(unread)} papers read")
+
+        self.app.push_screen(ConfirmScreen(f"Mark all {len(unread):,} shown papers as read?"), answered)
+
+    def action_undo(self) -> None:
+        if not self.undo_steps:
+            self.notify("Nothing to undo.")
+            return
+        step = self.undo_steps.pop()
+        if step.kind == "read":
+            job = lambda: self.store.restore_read(step.previous)  # noqa: E731
+        elif step.kind == "rating":
+            job = lambda: self.store.rate(step.paper_ids[0], step.previous)  # noqa: E731
+        else:
+            job = lambda: self.store.save_note(step.paper_ids[0], step.previous)  # noqa: E731
+
+        def done(_result: object) -> None:
+            self.notify(f"Undid the {step.description}.")
+            if step.kind == "note" and self.notes.paper_id == step.paper_ids[0]:
+                self._shown_paper_id = None  # reload the restored text into the pane
+            self.refresh_rows()
+
+        self.app.run_write(job, done)
+
+    def push_undo(self, step: UndoStep) -> None:
+        self.undo_steps = (self.undo_steps + [step])[-UNDO_DEPTH:]
+        self.refresh_bindings()
+
+    def _remember_note_for_undo(self) -> None:
+        notes = self.notes
+        if notes.paper_id is not None and notes.editor.text != notes.loaded_text:
+            self.push_undo(UndoStep("note edit", "note", [notes.paper_id], notes.loaded_text))
+
+    def action_cycle_filter(self) -> None:
+        self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
+        self._leave_search_for_queue()
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._leave_search_for_queue()
+
+    def _leave_search_for_queue(self) -> None:
+        with self.prevent(Input.Changed):
+            self.query_one("#search", Input).value = ""
+        self.show_queue()
+
+    def action_next_unread(self) -> None:
+        source = self.paper_list.source
+        position = source.next_unread(self.paper_list.cursor) if source else None
+        if position is None:
+            self.notify("No unread papers here.")
+        else:
+            self.paper_list.cursor = position
+
+    def action_copy_id(self) -> None:
+        paper = self.current
+        text = paper.arxiv_id or paper.link
+        self.app.copy_to_clipboard(text)
+        self.notify(Content(f"Copied {text}"))
+
+    def action_copy_url(self) -> None:
+        link = self.current.link
+        if link:
+            self.app.copy_to_clipboard(link)
+            self.notify(Content(f"Copied {link}"))
+
+    def action_open_browser(self) -> None:
+        self.app.open_url(self.current.link)
+
+    def action_refresh(self) -> None:
+        self.refresh_rows()
+        self.notify("Reloaded from the database.")
+
+    def action_import_file(self) -> None:
+        def chosen(path: str | None) -> None:
+            if path:
+                self.app.import_in_background(path, on_done=self.after_import)
+
+        self.app.push_screen(ImportDialog(), chosen)
+
+    def after_import(self) -> None:
+        self.search_result = None
+        self.show_queue(self.paper_list.cursor)
+        self.show_detail(self.current, force=True)
+
+    def action_edit_note(self) -> None:
+        paper = self.current
+        self.notes.flush()
+        text = self.notes.editor.text
+        with tempfile.NamedTemporaryFile("w", suffix=".md", prefix=f"readq-note-{paper.id}-",
+                                         delete=False, encoding="utf-8") as handle:
+            handle.write(text)
+            path = handle.name
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        try:
+            try:
+                with self.app.suspend():
+                    completed = subprocess.run([*shlex.split(editor), path])
+            except SuspendNotSupported:  # headless runs (tests) have no terminal to hand over
+                completed = subprocess.run([*shlex.split(editor), path])
+            if completed.returncode != 0:
+                self.notify(f"The editor exited with {completed.returncode}; note unchanged.",
+                            severity="warning")
+                return
+            with open(path, encoding="utf-8") as handle:
+                new_text = handle.read()
+        except OSError as error:
+            self.notify(Content(f"Could not run the editor {editor!r}: {error}"), severity="error")
+            return
+        finally:
+            if os.path.exists(path):
+                os.unlink(path)
+        if new_text != text:
+            self.notes.editor.load_text(new_text)
+            self.notes.flush()
+
+    # ----- notes and other processes ---------------------------------------
+
+    @on(NotesPane.SaveRequested)
+    def on_save_requested(self, event: NotesPane.SaveRequested) -> None:
+        paper_id, text = event.paper_id, event.text
+
+        def done(result) -> None:
+            self.notes.mark_saved(paper_id, text)
+            if result.conflict:
+                self.notify("This note had been changed in another readq meanwhile. "
+                            "Your text is saved; the other is kept in the note history "
+                            f"(readq note {paper_id} --history).", severity="warning", timeout=10)
+
+        def failed(reason: str) -> None:
+            self.notes.mark_failed(paper_id, reason)
+            self.notify(Content(f"Note NOT saved: {reason}"), severity="error", timeout=10)
+
+        self.app.run_write(
+            lambda: self.store.save_note(paper_id, text, base=event.base, check_base=True),
+            done, failed,
+        )
+
+    def check_external_changes(self) -> None:
+        """Another readq process committed: show its changes."""
+        version = self.store.data_version()
+        if version != self._data_version:
+            self._data_version = version
+            self.refresh_rows()

@@ -1,0 +1,68 @@
+"""The selected paper: headline, metadata and the full abstract, scrollable.
+
+All text goes into Content objects built from plain strings, so an abstract
+holding `[bold]` or `[@click=app.quit]` is shown exactly as typed.
+"""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from readq.models import Paper
+from readq.output import stars
+from readq.search import TOKEN, fold
+
+MATCH_STYLE = "bold reverse"
+
+
+def highlight_terms(text: str, terms: frozenset[str]) -> Content:
+    content = Content(text)
+    if not terms:
+        return content
+    for found in TOKEN.finditer(text):
+        if fold(found.group()) in terms:
+            content = content.stylize(MATCH_STYLE, found.start(), found.end())
+    return content
+
+
+def metadata_lines(paper: Paper) -> list[tuple[str, str]]:
+    rows = [
+        ("arXiv", paper.arxiv_id),
+        ("Authors", paper.authors),
+        ("Created", paper.created),
+        ("Updated", paper.updated),
+        ("Comments", paper.comments),
+        ("Rating", stars(paper.rating) or "not rated"),
+        ("Read", (paper.read_at or "")[:16].replace("T", " ") or "unread"),
+        ("Source", paper.source),
+        ("Added", paper.added_at[:16].replace("T", " ")),
+    ]
+    return [(label, value) for label, value in rows if value]
+
+
+class PaperDetail(VerticalScroll, can_focus=False):
+    def compose(self):
+        yield Static(id="detail-title")
+        yield Static(id="detail-meta")
+        yield Static(id="detail-abstract")
+
+    def show_paper(self, paper: Paper | None, terms: frozenset[str] = frozenset()) -> None:
+        title = self.query_one("#detail-title", Static)
+        meta = self.query_one("#detail-meta", Static)
+        abstract = self.query_one("#detail-abstract", Static)
+        if paper is None:
+            title.update(Content(""))
+            meta.update(Content(""))
+            abstract.update(Content(""))
+            return
+        title.update(highlight_terms(paper.title, terms))
+        meta.update(
+            Content("\n").join(
+                Content.assemble((f"{label:<9}", "bold"), value)
+                for label, value in metadata_lines(paper)
+            )
+        )
+        abstract.update(highlight_terms(paper.abstract, terms))
+        self.scroll_home(animate=False)
