@@ -239,7 +239,7 @@ class QueueScreen(Screen):
             search.value = ""
             self.show_queue()
         self.notes.flush()
-        self.paper_list.focus()
+        self.set_focus(self.paper_list)
 
     def action_focus_notes(self) -> None:
         self.set_focus(self.notes.editor)

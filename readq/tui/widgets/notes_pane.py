@@ -37,7 +37,7 @@ class NotesPane(Vertical):
 
     def compose(self):
         yield Static(id="notes-status")
-        yield TextArea(id="notes-editor", soft_wrap=True, show_line_numbers=False, tab_behavior="indent")
+        yield TextArea(id="notes-editor", soft_wrap=True, show_line_numbers=False)  # tab moves focus; Esc returns to the list
 
     @property
     def editor(self) -> TextArea:

@@ -156,7 +156,10 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor = self._clamp(self.cursor - max(1, self.scrollable_content_region.height - 1))
 
     def on_click(self, event: events.Click) -> None:
-        index = self.scroll_offset.y + event.y
+        offset = event.get_content_offset(self)  # None on the border or scrollbar
+        if offset is None:
+            return
+        index = self.scroll_offset.y + offset.y
         if 0 <= index < self.row_count:
             self.cursor = index
 
