@@ -362,7 +362,7 @@ def demo(ctx, no_open: bool) -> None:
         for sample in sorted(samples.iterdir(), key=lambda p: p.name):
             if sample.name.endswith(".txt"):
                 with resources.as_file(sample) as sample_path:
-                    import_file(store, str(sample_path))
+                    import_file(store, str(sample_path), source_name=sample.name)
     if no_open:
         click.echo(str(db))
     else:

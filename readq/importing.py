@@ -15,11 +15,13 @@ ImportProgress = Callable[[ImportSummary, float | None], None]
 
 
 def import_file(
-    store: Store, path: str, format: str | None = None, progress: ImportProgress | None = None
+    store: Store, path: str, format: str | None = None, progress: ImportProgress | None = None,
+    source_name: str | None = None,
 ) -> ImportSummary:
     """Import one file (or `-` for stdin). Raises UnusableInput for files that
-    cannot be read as text; records with problems are counted, not raised."""
-    source_name = "<stdin>" if path == "-" else path
+    cannot be read as text; records with problems are counted, not raised.
+    `source_name` is what papers record as their source (default: the path)."""
+    source_name = source_name or ("<stdin>" if path == "-" else path)
     with open_source(path) as source:
         used_format, items = iter_parse(source.lines, format)
 

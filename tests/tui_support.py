@@ -25,7 +25,7 @@ def sample_paths() -> list[str]:
 def build_sample_db(path: Path) -> Path:
     with Store.open(path, clock=fixed_clock) as store:
         for sample in sample_paths():
-            import_file(store, sample)
+            import_file(store, sample, source_name=Path(sample).name)
     return path
 
 

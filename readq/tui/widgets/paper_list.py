@@ -107,7 +107,7 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor = self._clamp(self.cursor)
 
     def _update_size(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.source) if self.source else 0)
+        self.virtual_size = Size(0, len(self.source) if self.source else 0)  # rows never scroll sideways
         self.refresh()
 
     def _clamp(self, index: int) -> int:
