@@ -265,13 +265,34 @@ def rate(ctx, paper_id: str, rating: int) -> None:
 
 @cli.command()
 @click.argument("paper_id", metavar="ID")
+@click.option("--history", is_flag=True, help="List the kept versions of the note, newest first.")
+@click.option("--restore", type=click.IntRange(min=1), metavar="N",
+              help="Make version N (from --history) the note again.")
 @db_option
 @click.pass_context
-def note(ctx, paper_id: str) -> None:
-    """Set a paper's note: from stdin, or in $EDITOR when run in a terminal."""
+def note(ctx, paper_id: str, history: bool, restore: int | None) -> None:
+    """Set a paper's note: from stdin, or in $EDITOR when run in a terminal.
+
+    Every saved version is kept (the last 50 per paper), so a note overwritten
+    by another readq process or by mistake can be listed and restored.
+    """
     store = open_store(ctx)
     (resolved,) = resolve_ids(store, (paper_id,))
     paper = store.get(resolved)
+    if history or restore:
+        versions = store.note_versions(resolved)
+        if history:
+            for number, (saved_at, text) in enumerate(versions, start=1):
+                first_line = text.strip().splitlines()[0] if text.strip() else "(empty)"
+                click.echo(terminal_safe(f"{number:>3}  {saved_at[:19].replace('T', ' ')}  {first_line[:70]}"))
+            if not versions:
+                click.echo("no saved versions", err=True)
+            return
+        if restore > len(versions):
+            raise ReadqError(f"no version {restore}: the note has {len(versions)} (see --history)")
+        store.save_note(resolved, versions[restore - 1][1])
+        click.echo(f"restored version {restore} of the note of {resolved}")
+        return
     if sys.stdin.isatty():
         text = click.edit(paper.notes or "", extension=".md")
         if text is None:

@@ -114,6 +114,11 @@ class ReadqApp(App):
         self._writer.shutdown(wait=True)
         self.search_engine.close()
 
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        # Notifications quote file paths, abstracts and error messages: never markup.
+        super().notify(str(message), title=title, severity=severity, timeout=timeout, markup=False)
+
     # ----- writes -----------------------------------------------------------
 
     def run_write(self, job: Callable, done: Callable | None = None,

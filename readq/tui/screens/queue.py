@@ -335,13 +335,13 @@ class QueueScreen(Screen):
         paper = self.current
         text = paper.arxiv_id or paper.link
         self.app.copy_to_clipboard(text)
-        self.notify(Content(f"Copied {text}"))
+        self.notify(f"Copied {text}")
 
     def action_copy_url(self) -> None:
         link = self.current.link
         if link:
             self.app.copy_to_clipboard(link)
-            self.notify(Content(f"Copied {link}"))
+            self.notify(f"Copied {link}")
 
     def action_open_browser(self) -> None:
         self.app.open_url(self.current.link)
@@ -384,7 +384,7 @@ class QueueScreen(Screen):
             with open(path, encoding="utf-8") as handle:
                 new_text = handle.read()
         except OSError as error:
-            self.notify(Content(f"Could not run the editor {editor!r}: {error}"), severity="error")
+            self.notify(f"Could not run the editor {editor!r}: {error}", severity="error")
             return
         finally:
             if os.path.exists(path):
@@ -408,7 +408,7 @@ class QueueScreen(Screen):
 
         def failed(reason: str) -> None:
             self.notes.mark_failed(paper_id, reason)
-            self.notify(Content(f"Note NOT saved: {reason}"), severity="error", timeout=10)
+            self.notify(f"Note NOT saved: {reason}", severity="error", timeout=10)
 
         self.app.run_write(
             lambda: self.store.save_note(paper_id, text, base=event.base, check_base=True),
