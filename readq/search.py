@@ -67,6 +67,26 @@ def index_terms(*texts: str | None) -> set[str]:
     return {fold(t) for t in terms if 1 < len(t) <= LONGEST_TERM}
 
 
+# ASCII punctuation to spaces: splitting on it is ~6x faster than TOKEN.findall,
+# and words with other punctuation left in are dropped by vocabulary_counts.
+_PUNCTUATION_TO_SPACE = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"})
+
+
+def raw_words(text: str) -> set[str]:
+    """Distinct lowercase words of `text`, cheaply, for vocabulary counting."""
+    return set(text.lower().translate(_PUNCTUATION_TO_SPACE).split())
+
+
+def vocabulary_counts(raw_counts: dict[str, int]) -> dict[str, int]:
+    """Fold and filter raw lowercase word counts into vocabulary terms."""
+    counts: dict[str, int] = {}
+    for word, count in raw_counts.items():
+        term = word if word.isascii() else fold(word)
+        if 1 < len(term) <= LONGEST_TERM and term.isalnum():
+            counts[term] = counts.get(term, 0) + count
+    return counts
+
+
 def allowed_edits(word: str) -> int:
     if len(word) < 4:
         return 0

@@ -52,8 +52,5 @@ def terminal_safe(text: str) -> str:
     return _CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-_WHITESPACE = re.compile(r"\s+")
-
-
 def normalise_whitespace(text: str) -> str:
-    return _WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split splits on the same Unicode whitespace as \s
