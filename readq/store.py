@@ -70,6 +70,22 @@ def content_hash(abstract: str) -> str:
     return hashlib.blake2b(normalised.encode("utf-8"), digest_size=16).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedRecord:
+    """A record with the costly per-record work done (in another process, for
+    large imports): its title or derived headline, and its content hash."""
+
+    record: PaperRecord
+    title: str
+    digest: str
+
+
+def prepare(record: PaperRecord) -> PreparedRecord:
+    return PreparedRecord(
+        record, record.title or derive_headline(record.abstract), content_hash(record.abstract)
+    )
+
+
 def _paper(row: tuple) -> Paper:
     values = dict(zip(_PAPER_COLUMNS, row))
     values["headline_derived"] = bool(values["headline_derived"])
@@ -397,7 +413,7 @@ class Store:
 
     def import_records(
         self,
-        items: Iterable[PaperRecord | Problem],
+        items: Iterable[PaperRecord | PreparedRecord | Problem],
         source: str,
         *,
         progress: Progress | None = None,
@@ -414,7 +430,7 @@ class Store:
         with self._write() as conn:
             first_new_id = (conn.execute("SELECT max(id) FROM papers").fetchone()[0] or 0) + 1
             for item in items:
-                if isinstance(item, Problem):
+                if isinstance(item, Problem):  # records may come as PaperRecord or PreparedRecord
                     summary.problems.append(item)
                     if item.rejected:
                         summary.seen += 1
@@ -439,9 +455,10 @@ class Store:
             progress(summary)
         return summary
 
-    def _insert_record(self, conn: sqlite3.Connection, record: PaperRecord, source: str,
-                       added_at: str) -> bool:
-        digest = content_hash(record.abstract)
+    def _insert_record(self, conn: sqlite3.Connection, item: PaperRecord | PreparedRecord,
+                       source: str, added_at: str) -> bool:
+        prepared = item if isinstance(item, PreparedRecord) else prepare(item)
+        record, digest = prepared.record, prepared.digest
         if record.arxiv_id:
             if conn.execute("SELECT 1 FROM papers WHERE arxiv_id = ?", (record.arxiv_id,)).fetchone():
                 return False
@@ -459,7 +476,7 @@ class Store:
                 return False
         elif conn.execute("SELECT 1 FROM papers WHERE content_hash = ? LIMIT 1", (digest,)).fetchone():
             return False
-        title = record.title or derive_headline(record.abstract)
+        title = prepared.title
         conn.execute(
             "INSERT INTO papers (arxiv_id, title, headline_derived, authors, abstract, comments,"
             " categories, doi, url, created, updated, source, added_at, content_hash)"
