@@ -145,14 +145,13 @@ class ReadqApp(App):
         """Wait until every queued write has run (tests and exit paths)."""
         self._writer.submit(lambda: None).result()
 
-    def import_in_background(self, path: str, on_done: Callable[[], None]) -> None:
+    def import_in_background(self, path: str, on_done: Callable[[], None],
+                             on_progress: Callable[[float | None, int], None]) -> None:
+        """Import on the writer thread; progress and the summary come back here."""
         from readq.importing import import_file
 
-        self.notify(f"Importing {path}…", timeout=3)
-
         def progress(summary, fraction) -> None:
-            done = f" {fraction:.0%}" if fraction is not None else ""
-            self.call_from_thread(self._show_import_progress, f"importing…{done} {summary.seen:,} records")
+            self.call_from_thread(on_progress, fraction, summary.seen)
 
         def finished(summary) -> None:
             severity = "warning" if summary.rejected else "information"
@@ -163,11 +162,12 @@ class ReadqApp(App):
             self.notify("\n".join(lines), title="Import", severity=severity, timeout=10)
             on_done()
 
-        self.run_write(lambda: import_file(self.store, path, progress=progress), finished,
-                       lambda reason: self.notify(reason, title="Import failed", severity="error", timeout=10))
+        def failed(reason: str) -> None:
+            self.notify(reason, title="Import failed", severity="error", timeout=10)
+            on_done()
 
-    def _show_import_progress(self, text: str) -> None:
-        self.notify(text, timeout=1)
+        on_progress(0.0, 0)
+        self.run_write(lambda: import_file(self.store, path, progress=progress), finished, failed)
 
     # ----- help and command palette -----------------------------------------
 

@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, ProgressBar, Static
 
 from readq.models import FILTERS, SORTS, Filter, Paper, Sort
 from readq.search import SearchResult
@@ -93,6 +93,7 @@ class QueueScreen(Screen):
     def compose(self):
         yield Input(placeholder="Search: type words, typos are fine  ( / )", id="search")
         yield Static(id="status")
+        yield ProgressBar(id="import-progress", show_eta=False)
         with Horizontal(id="main"):
             yield PaperList(id="papers")
             with Vertical(id="side"):
@@ -353,11 +354,18 @@ class QueueScreen(Screen):
     def action_import_file(self) -> None:
         def chosen(path: str | None) -> None:
             if path:
-                self.app.import_in_background(path, on_done=self.after_import)
+                self.app.import_in_background(path, self.after_import, self.show_import_progress)
 
         self.app.push_screen(ImportDialog(), chosen)
 
+    def show_import_progress(self, fraction: float | None, records: int) -> None:
+        bar = self.query_one("#import-progress", ProgressBar)
+        self.add_class("-importing")
+        bar.update(total=100 if fraction is not None else None, progress=(fraction or 0) * 100)
+        self.query_one("#status", Static).update(Content(f"importing… {records:,} records"))
+
     def after_import(self) -> None:
+        self.remove_class("-importing")
         self.search_result = None
         self.show_queue(self.paper_list.cursor)
         self.show_detail(self.current, force=True)
