@@ -4,11 +4,12 @@ A headline says what the paper is about. When the abstract names its method
 ("we propose StyleTalker, a ...", "... (RC-MAE)", "called MSRL") the headline
 leads with that name, then a colon and a compressed description. Otherwise it
 is the compressed object of the sentence that states the contribution ("we
-introduce a novel approach for ..."), or else the first sentence.
+introduce a novel approach for ..."), or else the first sentence. Acronyms the
+abstract defines are spelled out, since titles (and readers) prefer the words.
 
 It runs on every imported abstract, so it is built for speed: regexes are
 precompiled and linear, most start with a literal (which ``re`` scans for
-quickly), and sentences are located around the cues instead of all split.
+quickly), and only the sentences around the cues are located.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ ELLIPSIS = "…"
 # Real abstracts are under 4,000 characters and state their contribution early;
 # a hostile megabyte input is cut before any regex sees it.
 _SCAN_LIMIT = 6000
+# A headline uses the start of a sentence only; the rest is not worth cleaning up.
+_PHRASE_LIMIT = 300
 
-# --- cleaning ---------------------------------------------------------------------
+# --- cleaning ------------------------------------------------------------------------------
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|[\x00-\x1f\x7f-\x9f]")
 _MATH = re.compile(r"(\$[^$]*\$)")
 _FORMATTED_WORD = re.compile(r"\$\\(?:text\w*|math(?:rm|bf|it|sf|tt)|emph)\{([\w\- ]+)\}\$")
@@ -31,37 +34,42 @@ _LATEX_DROPPED = re.compile(r"\\(?:cite\w*|ref|eqref|label|footnote|url|href)\s*
 _LATEX_WRAPPER = re.compile(r"\\[A-Za-z]+\*?\s*\{([^{}]*)\}")
 _LATEX_LEFTOVER = re.compile(r"\\[A-Za-z]+\*?|[{}]")
 _LATEX_ESCAPED = re.compile(r"\\([%&#_$])")
-_LATEX_TIE = re.compile(r"(?<=\w)~(?=[(\[])")
 
-# --- contribution cues, matched on the lowercased text ------------------------------
-_ADVERBS = r"(?:(?:[a-z]+ly|also|further|then|first|thus|hence|therefore|here|now|instead),? ){0,2}"
+# --- contribution cues, matched on the lowercased text ---------------------------------------
+# Verb stems by what follows them: 1 a contribution ("we propose X"), 2 a topic read best
+# as a gerund ("we investigate X" -> "Investigating X"), 3 an activity ("we conduct a
+# study"), 4 a problem ("we address this gap by ..."), 5 a claim ("we show that ...").
 _CUE_TAIL = (
-    rf"{_ADVERBS}(?:(propos|present|introduc|develop|design|devis|buil|construct|formulat"
-    r"|put forward|releas|creat|curat|establish)|(stud|investigat|explor|examin|analy[sz]"
-    r"|address|tackl|revisit|consider|evaluat|benchmark|conduct|perform|provid|report"
-    r"|describ|focus|aim|seek|extend|characteri[sz]|assess|compar|quantif|offer"
-    r"|show|demonstrat|find|found|prov|argu|reveal|observ))[a-z]*"
+    r"(?:(?:[a-z]+ly|also|further|then|first|thus|hence|therefore|here|now|instead),? ){0,2}"
+    r"(?:(propos|present|introduc|develop|design|devis|buil|construct|formulat|put forward"
+    r"|releas|creat|curat|establish)|(stud|investigat|explor|examin|analy[sz]|revisit|evaluat"
+    r"|benchmark|characteri[sz]|assess|compar|quantif)|(conduct|perform|provid|report|describ"
+    r"|offer|consider|focus|aim|seek|extend)|(address|tackl)|(show|demonstrat|find|found|prov"
+    r"|argu|reveal|observ))[a-z]*"
 )
 _WE_CUE = re.compile(rf"we,? {_CUE_TAIL}")
 _PAPER_CUE = re.compile(rf"this (?:paper|work|study|article|letter|thesis|report) {_CUE_TAIL}")
 _BY_CUE = re.compile(r"by (?:introduc|propos|present|develop|design)ing")
-_PASSIVE_CUE = re.compile(r" (?:is|are|was|were) (?:propos|present|introduc|develop)ed\b")
+_PASSIVE_VERBS = (" proposed", " presented", " introduced")
+_KINDS = ("strong", "gerund", "activity", "problem", "claim")
+_GERUNDS = {"stud": "Studying", "quantif": "Quantifying"}
 _SENTENCE_BREAK = re.compile(r"[.!?] (?=[A-Z0-9\"'“(\[$\\])")
-_ABBREVIATIONS = ("e.g.", "i.e.", " al.", " vs.", "fig.", " eq.", " cf.", "resp.", "approx.")
+_ABBREVIATIONS = frozenset("e.g i.e al vs fig figs eq eqs cf resp approx no sec et".split())
+_PURPOSE = re.compile(r"(?:in|to|for|with|by|as|here|given|building|motivated|inspired|based)\b[^,]*, ", re.I)
+_MEANS = re.compile(r"\b(?:by|through|via|using) ")
+_ANAPHORA = ("this ", "these ", "those ", "such ", "it ", "them ", "both ", "that ")
 
-# --- method names -------------------------------------------------------------------
+# --- method names ----------------------------------------------------------------------------
 _WORD = r"[A-Za-z0-9][\w+'\-]*(?:\.\d[\w+\-]*|\.[A-Z][\w+\-]*)*\+*"
-_NAME_PHRASE = rf"(?:[A-Z0-9][\w+'\-]*|{_WORD})(?: (?:(?:for|of|and|with|in|on|the|to|via|from|a) )?[A-Z0-9][\w+'\-]*){{0,8}}"
-_NAMING_CUE = re.compile(
-    r"(?:refer to|we call|we name|we term) (?:it|this|them|our [\w-]+(?: [\w-]+)?)(?: as)? "
-    r"|(?:called|named|dubbed|termed|coined|denoted as|referred to as),? "
-)
-_NAMING_LITERALS = ("called ", "named ", "dubbed ", "termed ", "coined ", "denoted as ",
-                    "referred to as ", "refer to ", "we call ", "we name ", "we term ")
-_NAMING_TAIL = re.compile(r",? ?(?:called|named|dubbed|termed|coined|referred to as|denoted as),? ?$")
-_NAME_AFTER_CUE = re.compile(rf"[:,]? ?(?:the )?[\"'“‘]?({_NAME_PHRASE})[\"'”’]?(?: \(([^()]{{1,60}})\))?")
+_NAME_PHRASE = rf"{_WORD}(?: (?:(?:for|of|and|with|in|on|the|to|via|from|a) )?[A-Z0-9][\w+'\-]*){{0,8}}"
+_BRACKET = r"(?: ?\(([^()]{1,60})\))?"
+# Both naming patterns start with a literal so that ``re`` can skip ahead quickly.
+_NAMED = re.compile(r"ed (?:(?<=called |termed |coined |dubbed |enoted |[^a-z]named )(?:as |by )?|(?<=eferred )to as ),? ?")
+_WE_NAME = re.compile(r"we (?:call|name|term|dub|refer to) (?:it|this|them|our [\w-]+(?: [\w-]+)?)(?: as)? ")
+_APPOSITION = re.compile(r"(?:,? (?:called|named|dubbed|termed|coined|referred to as|denoted as),?|,(?: the| an?)?) ?$")
+_NAME_AFTER_CUE = re.compile(rf"[:,]? ?(?:the )?[\"'“‘]?({_NAME_PHRASE})[\"'”’]?{_BRACKET}")
 _FOLLOWS_NAME = r"(?=$|[,:;.—–(]| (?:-|a|an|the|to|that|which|for|as|is|with|in|on|by|from|via) )"
-_NAME_AT_START = re.compile(rf"(?:(?:the|a|an) )?({_NAME_PHRASE})[\"'”’]?(?: ?\(([^()]{{1,60}})\))?{_FOLLOWS_NAME}")
+_NAME_AT_START = re.compile(rf"(?:(?:the|a|an) )?({_NAME_PHRASE})[\"'”’]?{_BRACKET}{_FOLLOWS_NAME}")
 _METHOD_NOUNS = (
     r"(?:framework|model|method|approach|network|system|benchmark|dataset|module|architecture"
     r"|pipeline|agent|algorithm|strategy|paradigm|toolkit|library|platform|suite|corpus|technique"
@@ -72,12 +80,7 @@ _NAME_BY_NOUN = re.compile(
     rf"|({_WORD}) {_METHOD_NOUNS}\b"
 )
 _DEFINITION = re.compile(r"\(([A-Za-z0-9][\w+\-.]{0,30})\)(?! ?-?based)")
-_OWNED = re.compile(rf"[Oo]ur (?:[a-z-]+ ){{0,3}}?(?:[a-z-]+, )?({_NAME_PHRASE})(?: ?\(([^()]{{1,60}})\))?")
-_SUBJECT_VERB = re.compile(
-    r"'?s? (?:[a-z]+ly |also |further )?(?:achieves|outperforms|surpasses|improves|reduces|yields"
-    r"|attains|delivers|enables|exhibits|demonstrates|shows|sets|establishes|learns|generates"
-    r"|employs|leverages|uses|consists|comprises|combines|integrates|is|can|not|effectively)\b"
-)
+_OWNED = re.compile(rf"[Oo]ur (?:[a-z-]+ ){{0,3}}?(?:[a-z-]+, )?({_NAME_PHRASE}){_BRACKET}")
 # Acronyms that name a field, a task or a model family, not a paper's own method.
 _GENERIC_NAMES = frozenset(
     """AI ML DL RL NLP CV LLM MLLM VLM LVLM LM LRM GNN CNN RNN LSTM ViT GAN VAE SOTA 2D 3D
@@ -86,14 +89,13 @@ _GENERIC_NAMES = frozenset(
     MDP POMDP SGD PDE ODE FL MARL DRL VLA SLM GRPO PPO DiT""".split()
 )
 
-# --- compression ----------------------------------------------------------------------
+# --- compression -----------------------------------------------------------------------------
 _PARENTHETICAL = re.compile(r" ?\((?:[^()$]|\([^()$]*\))*\)")
 _LEADING_FILLER = re.compile(
     r"(?:(?:here|also|further|first|then|instead|therefore|thus|hence|now)\b,? )*"
     r"(?:(?:a|an|the) )?(?:(?:novel|new|simple|yet|effective|efficient|and)\b,? )*"
 )
-_TO_VERB = re.compile(r"to ([a-z]+)\b")
-_THAT = re.compile(r"that ")
+_TO_VERB = re.compile(r"to ([a-z]+)\b|on ([a-z]+ing)\b")
 _DANGLING_WORDS = frozenset(
     """a an the of and or but nor for with to by on in at from via into onto as
     that which whose who where when while its their our his her is are was were be
@@ -104,11 +106,12 @@ _TRAILING_PUNCTUATION = " ,;:-–—(/&+"
 
 
 class _Cue(NamedTuple):
-    sentence_start: int
-    object_start: int
-    sentence_end: int
-    kind: str  # "strong", "weak" or "passive"
+    start: int  # where the sentence (or its "we ..." clause) starts
+    end: int  # end of the sentence
+    kind: str  # one of _KINDS, or "passive"
+    verb: str  # the matched verb stem
     secondary: bool  # "we further propose ...": usually a component, not the paper
+    phrase: str  # what it says the paper offers, without "we propose" and filler words
 
 
 def derive_headline(abstract: str, max_length: int = 80) -> str:
@@ -116,27 +119,41 @@ def derive_headline(abstract: str, max_length: int = 80) -> str:
     if max_length <= 0:
         return ""
     text = _clean(abstract[:_SCAN_LIMIT])
-    if not text:  # nothing readable in the scanned prefix
-        text = " ".join(_CONTROL.sub(" ", abstract).split()[:20])
-        if not text:
-            return ""
-    return _fit(_compose(text) or text, max_length)
+    headline = (_compose(text) or text) if text else ""
+    # Only the start can show; control characters and runs of spaces are rare, so
+    # they are removed from that start rather than from the whole abstract.
+    overflow = len(headline) > 2 * max_length + 20
+    if overflow:
+        headline = headline[: 2 * max_length + 20]
+    if not headline.isprintable() or "  " in headline:
+        headline = " ".join(_CONTROL.sub(" ", headline).split())
+    if not headline:  # nothing readable in the scanned prefix
+        headline = " ".join(_CONTROL.sub(" ", abstract).split()[:20])
+    return _fit(headline, max_length, overflow)
 
 
 def _clean(text: str) -> str:
-    if not text.isprintable() or "  " in text:
-        text = " ".join(_CONTROL.sub(" ", text).split())
+    if "\n" in text or "\r" in text or "\t" in text:
+        text = " ".join(text.split())
     else:
         text = text.strip()
     if "\\" in text or "{" in text or "~" in text:
-        parts = _MATH.split(_FORMATTED_WORD.sub(r"\1", text))
+        changed = "$\\" in text
+        parts = _MATH.split(_FORMATTED_WORD.sub(r"\1", text) if changed else text)
         for index in range(0, len(parts), 2):  # odd indexes hold $...$, kept as written
-            part = _LATEX_DROPPED.sub("", parts[index])
-            for _ in range(3):  # nested wrappers such as \emph{\textbf{x}}
-                part = _LATEX_WRAPPER.sub(r"\1", part)
-            part = _LATEX_ESCAPED.sub(r"\1", part)
-            parts[index] = _LATEX_TIE.sub(" ", _LATEX_LEFTOVER.sub("", part))
-        text = " ".join("".join(parts).split())
+            part = parts[index]
+            if "\\" in part:
+                part = _LATEX_DROPPED.sub("", part)
+                for _ in range(3):  # nested wrappers such as \emph{\textbf{x}}
+                    part = _LATEX_WRAPPER.sub(r"\1", part)
+                part = _LATEX_ESCAPED.sub(r"\1", part)
+            if "\\" in part or "{" in part or "}" in part or "~(" in part:
+                # "learning~(SSL)": a LaTeX tie is a space.
+                part = _LATEX_LEFTOVER.sub("", part).replace("~(", " (")
+            if part is not parts[index]:
+                parts[index], changed = part, True
+        if changed:  # double spaces left behind are collapsed in the headline
+            text = "".join(parts).strip()
     return text
 
 
@@ -145,57 +162,88 @@ def _compose(text: str) -> str:
     if len(lowered) != len(text):  # a few characters (İ) grow when lowercased
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     strong, weak = _find_cues(text, lowered)
-    name, long_form, home = _method_name(text, lowered, strong)
+    definitions: dict[str, int] = {}  # "(RC-MAE)" -> where its bracket opens
+    for bracket in _DEFINITION.finditer(text):
+        definitions.setdefault(bracket.group(1), bracket.start())
+    name, long_form, home = _method_name(text, lowered, strong, weak, definitions)
     description = _describe(text, home or (strong[0] if strong else weak))
-    if name:
-        description = _without_name(description, name, long_form)
-        if long_form and long_form.lower() not in description.lower():
-            description = f"{long_form}, {description}" if description else long_form
-        return f"{name}: {description}" if description else name
-    return description[:1].upper() + description[1:]
+    description = _spell_out(text, description, name, definitions)
+    if not name:
+        return description[:1].upper() + description[1:]
+    for mention in (long_form, name) if long_form else (name,):
+        cut = description.find(mention)
+        # An appositive name goes: "StyleTalker, a novel ..." -> "StyleTalker: novel ...",
+        # "a framework called MSRL, where ..." -> "MSRL: framework, where ..."
+        tail = _APPOSITION.search(description, max(0, cut - 30), cut) if cut > 0 else None
+        if cut == 0 or tail:
+            before = description[: tail.start()] if tail else ""
+            description = (before + description[cut + len(mention) :]).strip(" ,;:")
+            description = description[_LEADING_FILLER.match(description).end() :]
+            break
+    if long_form and long_form.lower() not in description.lower():
+        description = f"{long_form}, {description}" if description else long_form
+    return f"{name}: {description}" if description else name
 
 
 def _find_cues(text: str, lowered: str) -> tuple[list[_Cue], _Cue | None]:
-    """Sentences stating a contribution ("we propose ..."), in order, and the first weaker one."""
+    """Up to three sentences stating a contribution ("we propose ..."), and the first weaker cue."""
     hits = []
+    has_strong = False
     for pattern in (_WE_CUE, _PAPER_CUE):
         for match in pattern.finditer(lowered):
             start = match.start()
             if not (start and lowered[start - 1].isalpha()):
-                secondary = any(word in match.group(0) for word in ("also", "further", "additionally"))
-                hits.append((start, match.end(), "strong" if match.group(1) else "weak", secondary))
-    for pattern, kind in ((_BY_CUE, "strong"), (_PASSIVE_CUE, "passive")):
-        match = pattern.search(lowered)
+                group = match.lastindex or 1
+                has_strong = has_strong or group == 1
+                secondary = group == 1 and ("also" in match.group(0) or "further" in match.group(0))
+                hits.append((start, match.end(), _KINDS[group - 1], match.group(group), secondary))
+        if has_strong:
+            break  # rarer phrasings are looked for only when needed
+    else:
+        match = _BY_CUE.search(lowered)
         if match:
-            hits.append((match.start(), match.end(), kind, False))
+            hits.append((match.start(), match.end(), "strong", "", False))
+        for verb in _PASSIVE_VERBS:
+            found = lowered.find(verb)
+            if found > 0 and lowered.endswith((" is", " are", " was", " were"), 0, found):
+                hits.append((found, found + len(verb), "passive", "", False))
     strong: list[_Cue] = []
-    first_weak = None
-    for start, end, kind, secondary in sorted(hits):
-        if kind == "weak":
-            first_weak = first_weak or (start, end)
-        elif not strong or start >= strong[-1].sentence_end:  # one cue per sentence
-            sentence_start = _sentence_start(text, start) if kind == "passive" else start
-            strong.append(_Cue(sentence_start, end, _sentence_end(text, end), kind, secondary))
-            if len(strong) == 4:
-                break
-    if strong or first_weak is None:
-        return strong, None
-    start, end = first_weak
-    return strong, _Cue(start, end, _sentence_end(text, end), "weak", False)
+    weak = None
+    for start, object_start, kind, verb, secondary in sorted(hits):
+        if kind in ("strong", "passive"):
+            if not strong or start >= strong[-1].end:  # one cue per sentence
+                strong.append(_make_cue(text, start, object_start, kind, verb, secondary))
+                if len(strong) == 3:
+                    break
+        elif weak is None:
+            weak = (start, object_start, kind, verb, False)
+    return strong, (None if strong or weak is None else _make_cue(text, *weak))
+
+
+def _make_cue(text: str, start: int, object_start: int, kind: str, verb: str, secondary: bool) -> _Cue:
+    end = _sentence_end(text, object_start)
+    if kind == "passive":  # "To this end, a new framework, X, is proposed" -> its subject
+        start = _sentence_start(text, start)
+        phrase = text[start:object_start].rsplit(" ", 2)[0]
+        purpose = _PURPOSE.match(phrase)
+        phrase = phrase[purpose.end() :] if purpose else phrase
+    else:
+        phrase = text[object_start : min(end, object_start + _PHRASE_LIMIT)].lstrip(" ,:")
+        phrase = phrase[5:] if phrase.startswith("that ") else phrase
+    return _Cue(start, end, kind, verb, secondary, phrase[_LEADING_FILLER.match(phrase).end() :])
 
 
 def _is_sentence_break(text: str, dot: int) -> bool:
-    if text[max(0, dot - 6) : dot + 1].lower().endswith(_ABBREVIATIONS):
-        return False
-    # "A. Smith", "U.S.": a lone capital before the dot is an initial.
-    return not (dot >= 1 and text[dot - 1].isupper() and (dot == 1 or not text[dot - 2].isalpha()))
+    word = text[text.rfind(" ", 0, dot) + 1 : dot]
+    # "e.g.", "et al.", "Fig.", and initials such as "A. Smith" or "U.S."
+    return not (word.lower() in _ABBREVIATIONS or "." in word or (len(word) == 1 and word.isupper()))
 
 
 def _sentence_end(text: str, position: int) -> int:
-    for match in _SENTENCE_BREAK.finditer(text, position):
-        if _is_sentence_break(text, match.start()):
-            return match.start() + 1
-    return len(text)
+    match = _SENTENCE_BREAK.search(text, position)
+    while match and not _is_sentence_break(text, match.start()):
+        match = _SENTENCE_BREAK.search(text, match.end())
+    return match.start() + 1 if match else len(text)
 
 
 def _sentence_start(text: str, position: int) -> int:
@@ -210,34 +258,28 @@ def _sentence_start(text: str, position: int) -> int:
     return 0
 
 
-def _object_of(text: str, cue: _Cue) -> str:
-    """The contribution with "we propose" and filler words removed."""
-    if cue.kind == "passive":  # "A new framework, X, is proposed ..." -> its subject
-        phrase = text[cue.sentence_start : cue.object_start].rsplit(" ", 2)[0]
-        if phrase[:3].lower() in ("in ", "her") and ", " in phrase:
-            phrase = phrase.split(", ", 1)[1]
-    else:
-        phrase = text[cue.object_start : cue.sentence_end].lstrip(" ,:")
-        that = _THAT.match(phrase)
-        if that:
-            phrase = phrase[that.end() :]
-    return phrase[_LEADING_FILLER.match(phrase).end() :]
-
-
 def _describe(text: str, cue: _Cue | None) -> str:
-    if cue is None:
-        phrase = text[: _sentence_end(text, 0)]
-    else:
-        phrase = _object_of(text, cue)
-        to_verb = _TO_VERB.match(phrase)
-        if to_verb:  # "we propose to learn ..." -> "Learning ..."
-            phrase = _gerund(to_verb.group(1)) + phrase[to_verb.end() :]
+    phrase = cue.phrase if cue else ""
+    if cue and cue.kind == "problem":  # "we address this gap by mining ..." -> "mining ..."
+        means = _MEANS.search(phrase)
+        phrase = phrase[means.end() :] if means and phrase.startswith(_ANAPHORA) else phrase
+    if cue and cue.kind in _KINDS[1:] and phrase.startswith(_ANAPHORA):
+        phrase = ""  # "we evaluate this skill ..." means nothing on its own
+    elif cue and cue.kind == "gerund":
+        phrase = f"{_GERUNDS.get(cue.verb, cue.verb.capitalize() + 'ing')} {phrase}"
+    to_verb = _TO_VERB.match(phrase) if phrase[:3] in ("to ", "on ") else None
+    if to_verb:  # "we propose to learn ..." -> "Learning ..."
+        phrase = _gerund(to_verb.group(1) or to_verb.group(2)) + phrase[to_verb.end() :]
+    if not phrase:
+        phrase = text[: min(_sentence_end(text, 0), _PHRASE_LIMIT)]
     if "(" in phrase:
         phrase = _PARENTHETICAL.sub("", phrase)
     return phrase.strip(" ,;:.")
 
 
 def _gerund(verb: str) -> str:
+    if verb.endswith("ing"):
+        return verb
     if verb.endswith("ie"):
         return verb[:-2] + "ying"
     if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")):
@@ -245,7 +287,28 @@ def _gerund(verb: str) -> str:
     return verb + "ing"
 
 
-def _method_name(text: str, lowered: str, strong: list[_Cue]) -> tuple[str, str, _Cue | None]:
+def _spell_out(text: str, description: str, name: str, definitions: dict[str, int]) -> str:
+    """Replace acronyms the abstract defines ("LLMs") by their words ("Large Language Models")."""
+    head = description[:100]
+    if head[1:].islower():
+        return description  # no capitals, so no acronyms
+    for acronym, bracket in definitions.items():
+        if acronym == name or acronym[1:].islower() or not acronym[0].isupper():
+            continue
+        for word in (acronym + "s", acronym):  # "LLMs" defined as "(LLM)"
+            start = _word_at(head, word) if word in head else -1
+            if start >= 0:
+                long_form = _long_form(acronym, text[:bracket])
+                if long_form:
+                    description = description[:start] + long_form + description[start + len(word) :]
+                    head = description[:100]
+                break
+    return description
+
+
+def _method_name(
+    text: str, lowered: str, strong: list[_Cue], weak: _Cue | None, definitions: dict[str, int]
+) -> tuple[str, str, _Cue | None]:
     """The paper's own method name, its spelled-out form and the cue that proposed it."""
     found: dict[str, list] = {}  # name -> [bonus, long form, cue, order]
 
@@ -259,26 +322,11 @@ def _method_name(text: str, lowered: str, strong: list[_Cue]) -> tuple[str, str,
         entry[1] = entry[1] or long_form
         return name
 
-    for literal in _NAMING_LITERALS:
-        position = lowered.find(literal)
-        while position >= 0:
-            cue = _NAMING_CUE.match(lowered, position)
-            if cue and lowered[max(0, position - 3) : position] != "so-":
-                home = next((c for c in strong if c.sentence_start <= position < c.sentence_end), None)
-                named = _NAME_AFTER_CUE.match(text, cue.end())
-                # "as Uncertainty-Aware Graph network for object DETection (UAGDet)"
-                window = text[cue.end() : cue.end() + 120]
-                bracket = _DEFINITION.search(window)
-                if bracket and not any(mark in window[: bracket.start()] for mark in ",;."):
-                    acronym = bracket.group(1)
-                    add(acronym, _long_form(acronym, window[: bracket.start()]), home, 4)
-                elif named:
-                    _add_phrase(add, named.group(1), named.group(2), home, 4)
-            position = lowered.find(literal, position + len(literal))
     for cue in strong:
-        phrase = _object_of(text, cue)
-        bonus = 3 if cue.secondary else 4
-        named = _NAME_AT_START.match(phrase)
+        phrase, bonus = cue.phrase, 3 if cue.secondary else 4
+        if phrase[:80].islower():
+            continue  # no capital, so no name; "iPhone" and "gpuRDF2vec" still have one
+        named = None if phrase[: phrase.find(" ")].islower() else _NAME_AT_START.match(phrase)
         # A multi-word name needs a bracket or an appositive: "the Stable Artist, an ..."
         if named and (" " not in named.group(1) or named.group(2) or phrase[named.end() : named.end() + 1] in ",:—–"):
             if _add_phrase(add, named.group(1), named.group(2), cue, bonus):
@@ -286,38 +334,56 @@ def _method_name(text: str, lowered: str, strong: list[_Cue]) -> tuple[str, str,
         by_noun = _NAME_BY_NOUN.match(phrase)
         if by_noun and add(by_noun.group(1) or by_noun.group(2), "", cue, bonus):
             continue
-        for bracket in _DEFINITION.finditer(phrase):
-            acronym = bracket.group(1)
-            long_form = _long_form(acronym, phrase[: bracket.start()])
-            # The method is the head of the object: its long form opens the phrase.
-            early = long_form and phrase.find(long_form) < 12
-            if add(acronym, long_form, cue, bonus - 1 if early else 1) and early:
+        for bracket in _DEFINITION.finditer(phrase, 0, 160):
+            # The method heads the object: "a novel Contrastive Complementary Labeling (CCL) method"
+            early = bracket.group(1)[:1].lower() == phrase[:1].lower() and bracket.start() < 100
+            if add(bracket.group(1), "", cue, bonus - 1 if early else 1) and early:
                 break
-    # Acronyms defined before the contribution usually name the background.
-    for bracket in _DEFINITION.finditer(text, strong[0].sentence_start if strong else len(text)):
-        add(bracket.group(1), "", None, 1 if bracket.group(1).isupper() else 2)
-    owned = set()
-    position = lowered.find("our ")
-    while position >= 0:
-        match = _OWNED.match(text, position) if position == 0 or not lowered[position - 1].isalpha() else None
-        if match:
-            owned.add(_add_phrase(add, match.group(1), match.group(2), None, 0))
-        position = lowered.find("our ", position + 4)
-
-    best = None
-    for name, (bonus, long_form, cue, order) in found.items():
-        count, as_subject = _mentions(text, name)
-        score = (bonus + 2 * min(count, 3) + 2 * as_subject + 2 * (name in owned), -order)
+    if not any(entry[0] >= 4 for entry in found.values()):
+        _more_names(text, lowered, strong, weak, definitions, add)
+    best = None  # the most often mentioned name wins; a proposed one gets a head start
+    for name, (bonus, long_form, cue, order) in sorted(found.items(), key=lambda item: -item[1][0]):
+        if bonus + 6 < (best[0][0] if best else 5):
+            continue  # cannot win whatever its mentions
+        score = (bonus + 2 * min(_mentions(text, name), 3), -order)
         if best is None or score > best[0]:
             best = (score, name, long_form, cue)
     if best is None or best[0][0] < 5:
         return "", "", None
     _, name, long_form, cue = best
-    if not long_form:
-        bracket = text.find(f"({name})")
-        if bracket > 0:
-            long_form = _long_form(name, text[:bracket])
+    if not long_form and name in definitions:
+        long_form = _long_form(name, text[: definitions[name]])
     return name, long_form, cue
+
+
+def _more_names(text: str, lowered: str, strong: list[_Cue], weak: _Cue | None, definitions, add) -> None:
+    """Names given outside the contribution's object: "called MSRL", "our model, X (ADLM)"."""
+    claims_start = strong[0].start if strong else weak.start if weak else len(text)
+    naming_start = max(0, claims_start - 200)
+    for cue in (*_NAMED.finditer(lowered, naming_start), *_WE_NAME.finditer(lowered, naming_start)):
+        if lowered[max(0, cue.start() - 7) : cue.start()] == "so-call":
+            continue
+        home = next((c for c in strong if c.start <= cue.start() < c.end), None)
+        # "as Uncertainty-Aware Graph network for object DETection (UAGDet)"
+        window = text[cue.end() : cue.end() + 120]
+        bracket = _DEFINITION.search(window)
+        if bracket and not any(mark in window[: bracket.start()] for mark in ",;."):
+            add(bracket.group(1), _long_form(bracket.group(1), window[: bracket.start()]), home, 4)
+        else:
+            named = _NAME_AFTER_CUE.match(text, cue.end())
+            if named:
+                _add_phrase(add, named.group(1), named.group(2), home, 4)
+    # Acronyms defined before the contribution usually name the background.
+    for acronym, bracket in definitions.items():
+        if bracket >= claims_start:
+            add(acronym, "", None, 1 if acronym.isupper() else 2)
+    position = lowered.find("our ", claims_start)  # "our model, Attribute-Discriminative Language Model (ADLM)"
+    while position >= 0:
+        if not (position and lowered[position - 1].isalpha()):
+            match = _OWNED.match(text, position)
+            if match:
+                _add_phrase(add, match.group(1), match.group(2), None, 3)
+        position = lowered.find("our ", position + 4)
 
 
 def _add_phrase(add, phrase: str, bracketed: str | None, cue: _Cue | None, bonus: int) -> str:
@@ -331,19 +397,25 @@ def _add_phrase(add, phrase: str, bracketed: str | None, cue: _Cue | None, bonus
     return add(phrase, "", cue, bonus, multiword=phrase[:1].isupper())  # "the Stable Artist, an"
 
 
-def _mentions(text: str, name: str) -> tuple[int, bool]:
-    """How often ``name`` occurs as a whole word, and whether it is ever a sentence's subject."""
-    count, as_subject = 0, False
-    position = text.find(name)
+def _word_at(text: str, word: str, start: int = 0) -> int:
+    """Where ``word`` first occurs as a whole word (not inside "RC-MAE" for "MAE"), or -1."""
+    position = text.find(word, start)
     while position >= 0:
-        end = position + len(name)
-        if (position == 0 or not (text[position - 1].isalnum() or text[position - 1] == "-")) and (
-            end == len(text) or not (text[end].isalnum() or text[end] == "-")
-        ):
-            count += 1
-            as_subject = as_subject or _SUBJECT_VERB.match(text, end) is not None
-        position = text.find(name, end)
-    return count, as_subject
+        end = position + len(word)
+        before = text[position - 1] if position else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before == "-" or after.isalnum() or after == "-"):
+            return position
+        position = text.find(word, end)
+    return -1
+
+
+def _mentions(text: str, name: str) -> int:
+    count, position = 0, _word_at(text, name)
+    while position >= 0:
+        count += 1
+        position = _word_at(text, name, position + len(name))
+    return count
 
 
 def _is_name_like(word: str) -> bool:
@@ -361,42 +433,36 @@ def _is_name_like(word: str) -> bool:
 
 
 def _long_form(acronym: str, before: str) -> str:
-    """Spelled-out form ending ``before`` for ``acronym`` (Schwartz & Hearst's algorithm)."""
-    letters = [char.lower() for char in acronym if char.isalnum()]
-    words = before.rstrip().split(" ")[-min(len(letters) + 5, 2 * len(letters)) :]
+    """Spelled-out form ending ``before`` for ``acronym`` (after Schwartz and Hearst)."""
+    letters = [char for char in acronym.lower() if char.isalnum()]
+    if not letters:
+        return ""
+    words = before[-250:].rstrip().split(" ")[-min(len(letters) + 5, 2 * len(letters)) :]
     candidate = " ".join(words)
-    position = len(candidate) - 1
-    for index in range(len(letters) - 1, -1, -1):
-        while position >= 0 and (
-            candidate[position].lower() != letters[index]
-            or (index == 0 and position > 0 and candidate[position - 1].isalnum())
-        ):
-            position -= 1
+    lowered = candidate.lower()
+    position = len(candidate)
+    for letter in reversed(letters[1:]):  # right to left; the first letter must start a word
+        position = lowered.rfind(letter, 0, position)
         if position < 0:
             return ""
-        position -= 1
+    position = lowered.rfind(letters[0], 0, position)
+    while position > 0 and candidate[position - 1].isalnum():
+        position = lowered.rfind(letters[0], 0, position)
+    if position < 0:
+        return ""
     long_form = candidate[candidate.rfind(" ", 0, position + 1) + 1 :].strip(" ,;:")
     return long_form if " " in long_form or "-" in long_form else ""
 
 
-def _without_name(description: str, name: str, long_form: str) -> str:
-    for mention in (f"{long_form} ({name})", long_form, name) if long_form else (name,):
-        index = description.find(mention) if mention else -1
-        if index >= 0:
-            before = _NAMING_TAIL.sub("", description[:index])
-            description = before + description[index + len(mention) :]
-            break
-    description = " ".join(description.split()).strip(" ,;:")
-    return description[_LEADING_FILLER.match(description).end() :].strip(" ,;:")
-
-
-def _fit(text: str, max_length: int) -> str:
+def _fit(text: str, max_length: int, overflow: bool = False) -> str:
     """Cut at a word boundary, dropping dangling small words; mark the cut with an ellipsis."""
-    if len(text) <= max_length:
+    if len(text) <= max_length and not overflow:
         return text
     budget = max_length - len(ELLIPSIS)
     if budget <= 0:
         return ELLIPSIS[:max_length]
+    if len(text) <= budget:  # already cut before its whitespace was collapsed
+        return text + ELLIPSIS
     head = text[: budget + 1]
     cut = head.rfind(" ")
     head = head[:cut] if cut > budget // 3 else head[:budget]

@@ -41,10 +41,13 @@ def _v1_initial() -> str:
         );
         CREATE INDEX papers_content_hash ON papers(content_hash);
         CREATE INDEX papers_doi ON papers(doi) WHERE doi IS NOT NULL;
-        CREATE INDEX papers_created ON papers(created);
-        CREATE INDEX papers_rating ON papers(rating) WHERE rating IS NOT NULL;
+        -- One index per sort order and filter, so that a page of any view and
+        -- the counts in the status line read an index, not a million rows.
+        CREATE INDEX papers_newest ON papers(created DESC, id DESC);
+        CREATE INDEX papers_by_rating ON papers(rating DESC, id);
         CREATE INDEX papers_unread ON papers(id) WHERE read_at IS NULL;
         CREATE INDEX papers_read ON papers(id) WHERE read_at IS NOT NULL;
+        CREATE INDEX papers_noted ON papers(id) WHERE notes IS NOT NULL AND notes <> '';
 
         -- Every saved note text, so a note overwritten by another readq process
         -- (or by mistake) can be restored. Bounded per paper by the store.

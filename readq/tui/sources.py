@@ -10,6 +10,7 @@ from readq.models import Filter, Paper, Sort
 from readq.store import Store
 
 PAGE_SIZE = 100
+SCAN_LIMIT = 2000  # rows to look through for the next unread before asking SQL
 
 
 class RowSource:
@@ -44,6 +45,20 @@ class RowSource:
     def all_ids(self) -> list[int]:
         raise NotImplementedError
 
+    def next_unread(self, after: int) -> int | None:
+        """Position of the first unread paper after `after`, wrapping around.
+        Reads cached pages: unread papers are rarely far apart."""
+        count = len(self)
+        for step in range(1, min(count, SCAN_LIMIT) + 1):
+            position = (after + step) % count
+            paper = self.row(position)
+            if paper is not None and not paper.is_read:
+                return position
+        return self._next_unread_far(after) if count > SCAN_LIMIT else None
+
+    def _next_unread_far(self, after: int) -> int | None:
+        return None
+
     def _count(self) -> int:
         raise NotImplementedError
 
@@ -68,7 +83,7 @@ class QueueSource(RowSource):
     def all_ids(self) -> list[int]:
         return self.store.view_ids(self.filter, self.sort)
 
-    def next_unread(self, after: int) -> int | None:
+    def _next_unread_far(self, after: int) -> int | None:
         return self.store.next_unread_position(self.filter, self.sort, after)
 
 
@@ -91,9 +106,3 @@ class ResultsSource(RowSource):
     def all_ids(self) -> list[int]:
         return list(self.ids)
 
-    def next_unread(self, after: int) -> int | None:
-        for offset in list(range(after + 1, len(self))) + list(range(0, after + 1)):
-            paper = self.row(offset)
-            if paper is not None and not paper.is_read:
-                return offset
-        return None
