@@ -18,7 +18,9 @@ import click
 
 from readq import __version__
 from readq.errors import ReadqError
-from readq.output import detail_text, list_line, markdown_digest, paper_dict, to_json
+from readq.exporters import FORMATS as EXPORT_FORMATS
+from readq.importers import FORMATS as IMPORT_FORMATS
+from readq.output import detail_text, list_line, paper_dict, to_json
 from readq.paths import config_path, resolve_db_path
 from readq.textclean import terminal_safe
 
@@ -46,8 +48,8 @@ class ReadqGroup(click.Group):
 
 
 def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
-    if value:
-        ctx.ensure_object(dict)["db"] = value
+    if value:  # kept on the root context, where db_path() looks, whichever command took it
+        ctx.find_root().ensure_object(dict)["db"] = value
 
 
 def db_option(command):
@@ -71,9 +73,15 @@ def open_store(ctx: click.Context, create: bool = False):
 
 def resolve_ids(store, identifiers: tuple[str, ...]) -> list[int]:
     """Accept readq ids (`12`) and arXiv ids (`2208.10922`)."""
+    from readq.importers.arxiv_listing import normalise_arxiv_id
+
     ids = []
     for identifier in identifiers:
-        paper = store.get(int(identifier)) if identifier.isdigit() else store.find_by_arxiv_id(identifier)
+        if identifier.isdigit():
+            paper = store.get(int(identifier))
+        else:
+            bare = identifier.strip().removeprefix("arXiv:").removeprefix("arxiv:")
+            paper = store.find_by_arxiv_id(normalise_arxiv_id(bare) or bare)
         if paper is None:
             raise ReadqError(f"no paper {identifier!r} (use the id from `readq list` or an arXiv id)")
         ids.append(paper.id)
@@ -102,7 +110,7 @@ def cli(ctx: click.Context) -> None:
 
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@click.option("--format", "format_", type=click.Choice(["plain", "arxiv"]),
+@click.option("--format", "format_", type=click.Choice(list(IMPORT_FORMATS)),
               help="Force the input format (default: detected from the content).")
 @db_option
 @click.pass_context
@@ -189,11 +197,23 @@ def list_command(ctx, unread, min_rating, sort, as_json, limit) -> None:
     papers = store.iter_papers(_filter(unread), SORT_CHOICES[sort], min_rating)
     papers = itertools.islice(papers, limit)
     if as_json:
-        click.echo(to_json([paper_dict(p) for p in papers]))
+        _echo_json_array(paper_dict(p) for p in papers)
         return
     width = shutil.get_terminal_size((100, 24)).columns
     for paper in papers:
         click.echo(list_line(paper, width))
+
+
+def _echo_json_array(items) -> None:
+    """A JSON array written item by item, so `| head` stops it early."""
+    click.echo("[", nl=False)
+    for index, item in enumerate(items):
+        click.echo(("," if index else "") + "\n" + _indent(to_json(item)), nl=False)
+    click.echo("\n]")
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
 
 
 @cli.command()
@@ -305,33 +325,48 @@ def note(ctx, paper_id: str, history: bool, restore: int | None) -> None:
 
 
 @cli.command()
-@click.option("--format", "format_", type=click.Choice(["json", "jsonl", "markdown"]),
+@click.option("--format", "format_", type=click.Choice(list(EXPORT_FORMATS)),
               default="json", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write to this file instead of stdout.")
 @click.option("--unread/--read", "unread", default=None, help="Only unread (or read) papers.")
 @click.option("--min-rating", type=click.IntRange(1, 5), metavar="N", help="Only rated ≥ N.")
+@click.option("--sort", type=click.Choice(list(SORT_CHOICES)), default="added",
+              show_default=True, help="Order of the papers.")
+@click.option("--limit", type=click.IntRange(min=1), help="Export at most N papers.")
 @db_option
 @click.pass_context
-def export(ctx, format_: str, output: str | None, unread, min_rating) -> None:
+def export(ctx, format_: str, output: str | None, unread, min_rating, sort, limit) -> None:
     """Export papers with their reading state, rating and notes.
 
-    json/jsonl hold every field (a complete backup); markdown is a digest of
-    the rated or noted papers.
+    json/jsonl hold every field (a complete backup: `readq import` restores it,
+    reading state included); bibtex is for reference managers (notes in annote,
+    rating and read mark as readq-* keywords); csv has every field with a
+    header row; markdown is a digest of the rated or noted papers.
     """
+    import itertools
+
+    from readq.exporters import write
+
     store = open_store(ctx)
-    papers = store.iter_papers(_filter(unread), "queue", min_rating)
-    if format_ == "json":
-        text = to_json([paper_dict(p) for p in papers]) + "\n"
-    elif format_ == "jsonl":
-        text = "".join(to_json(paper_dict(p), indent=None) + "\n" for p in papers)
-    else:
-        text = markdown_digest(list(papers))
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)
+    papers = itertools.islice(store.iter_papers(_filter(unread), SORT_CHOICES[sort], min_rating), limit)
+    if not output:
+        write(papers, format_, sys.stdout)
+        return
+    # Written beside the target and renamed: a failed export never leaves half a file.
+    target = Path(output)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            write(papers, format_, handle)
+        os.replace(partial, target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise ReadqError(f"{output}: cannot write ({error.strerror})") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    click.echo(f"wrote {output}", err=True)
 
 
 @cli.command()

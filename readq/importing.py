@@ -36,6 +36,9 @@ def import_file(
     cannot be read as text; records with problems are counted, not raised.
     `source_name` is what papers record as their source (default: the path)."""
     source_name = source_name or ("<stdin>" if path == "-" else path)
+    if path != "-" and store.path is not None and _same_file(path, store.path):
+        # Reading the database file would also drop this process's SQLite locks on it.
+        raise UnusableInput(f"{source_name}: that is the readq database itself")
     if path != "-" and _file_size(path) >= PARALLEL_FROM_BYTES:
         summary = _import_in_parallel(store, path, format, progress, source_name)
     else:
@@ -51,6 +54,13 @@ def import_file(
     if summary.seen == 0 and not summary.problems:
         raise UnusableInput(f"{source_name}: no abstracts found (the file is empty)")
     return summary
+
+
+def _same_file(path: str, other) -> bool:
+    try:
+        return os.path.samefile(path, other)
+    except OSError:
+        return False
 
 
 def _file_size(path: str) -> int:

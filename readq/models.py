@@ -13,7 +13,7 @@ SORTS: tuple[Sort, ...] = ("queue", "newest", "rating")
 
 @dataclass(frozen=True, slots=True)
 class PaperRecord:
-    """One paper as an importer found it: no id, no reading state."""
+    """One paper as an importer found it: no id; reading state only from a readq export."""
 
     abstract: str
     line: int  # first line of the record in its file, counted the way an editor does
@@ -26,6 +26,15 @@ class PaperRecord:
     url: str | None = None
     created: str | None = None
     updated: str | None = None
+    # Only readq's own JSON export carries these: a backup restores reading
+    # state, while other formats never touch it (see Store._insert_record).
+    headline_derived: bool | None = None
+    source: str | None = None
+    added_at: str | None = None
+    read_at: str | None = None
+    rating: int | None = None
+    notes: str | None = None
+    notes_updated_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,9 +107,7 @@ class Vocabulary:
     def __init__(self, rows: Iterable[tuple[str, int]]):
         self.docs: dict[str, int] = dict(rows)
         self.sorted_terms = sorted(self.docs)
-        self.by_length: dict[int, list[str]] = {}
-        for term in self.sorted_terms:
-            self.by_length.setdefault(len(term), []).append(term)
+        self._by_length: dict[int, list[str]] | None = None
         self.prefixed = lru_cache(maxsize=4096)(self._prefixed)
         self.similar = lru_cache(maxsize=4096)(self._similar)
 
@@ -125,9 +123,13 @@ class Vocabulary:
         edits = allowed_edits(word)
         if edits == 0:
             return ()
+        if self._by_length is None:  # built on first use: `readq search` often needs none
+            self._by_length = {}
+            for term in self.sorted_terms:
+                self._by_length.setdefault(len(term), []).append(term)
         found: list[tuple[int, int, str]] = []
         for length in range(len(word) - edits, len(word) + edits + 1):
-            choices = self.by_length.get(length)
+            choices = self._by_length.get(length)
             if not choices:
                 continue
             for term, distance, _ in process.extract(

@@ -32,6 +32,7 @@ from readq.models import (
     Sort,
     Stats,
 )
+from readq.textclean import strip_control
 from readq.search import LONGEST_TERM, raw_words, vocabulary_counts
 
 BUSY_TIMEOUT_SECONDS = 15
@@ -42,7 +43,6 @@ NOTE_VERSION_COALESCE_SECONDS = 600
 PROGRESS_EVERY = 2000
 _PAPER_COLUMNS = tuple(f.name for f in fields(Paper))
 _SELECT_PAPER = f"SELECT {', '.join(_PAPER_COLUMNS)} FROM papers"
-_SQLITE_HEADER = b"SQLite format 3\x00"
 
 _FILTER_SQL: dict[str, str] = {
     "all": "",
@@ -82,10 +82,14 @@ class PreparedRecord:
     digest: str
 
 
+def title_digest(title: str) -> str:
+    """Identity of a title-only paper (no abstract): its title, kept apart from abstracts."""
+    return content_hash(f"\x00title {title}")
+
+
 def prepare(record: PaperRecord) -> PreparedRecord:
-    return PreparedRecord(
-        record, record.title or derive_headline(record.abstract), content_hash(record.abstract)
-    )
+    digest = content_hash(record.abstract) if record.abstract else title_digest(record.title or "")
+    return PreparedRecord(record, record.title or derive_headline(record.abstract), digest)
 
 
 def _paper(row: tuple) -> Paper:
@@ -111,13 +115,10 @@ def check_database_file(path: Path) -> None:
         raise DatabaseProblem(f"{path}: is a directory, not a readq database")
     if not path.exists():
         return
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(_SQLITE_HEADER))
-    except PermissionError:
-        raise DatabaseProblem(f"{path}: permission denied") from None
-    if header and header != _SQLITE_HEADER:
-        raise DatabaseProblem(f"{path}: not a readq database (not an SQLite file)")
+    # The file is never opened here: closing any descriptor of a database file
+    # drops this process's SQLite locks on it. SQLite itself rejects non-SQLite files.
+    if not os.access(path, os.R_OK):
+        raise DatabaseProblem(f"{path}: permission denied")
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
         raise DatabaseProblem(f"{path}: database is read-only (readq needs to write to it)")
 
@@ -202,6 +203,10 @@ class Store:
                 raise ReadqError(f"database is busy or unwritable: {error}") from None
             try:
                 yield conn
+            except sqlite3.OperationalError as error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise ReadqError(f"could not save: {error}") from None
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -210,7 +215,8 @@ class Store:
                 try:
                     conn.execute("COMMIT")
                 except sqlite3.OperationalError as error:
-                    conn.execute("ROLLBACK")
+                    if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                        conn.execute("ROLLBACK")
                     raise ReadqError(f"could not save: {error}") from None
 
     def _query(self, sql: str, params: Iterable = ()) -> list[tuple]:
@@ -261,14 +267,18 @@ class Store:
         self, filter: Filter = "all", sort: Sort = "queue", min_rating: int | None = None,
         batch: int = 1000,
     ) -> Iterator[Paper]:
-        """Every paper of a view, fetched in batches (exports of any size)."""
-        offset = 0
-        while True:
-            papers = self.page(filter, sort, offset, batch, min_rating)
-            yield from papers
-            if len(papers) < batch:
-                return
-            offset += batch
+        """Every paper of a view, streamed in batches from one query, so that
+        `readq list | head` reads a few rows and an export of 1M rows runs in
+        constant memory. Its own connection: the caller may write meanwhile."""
+        where, params = self._where(filter, min_rating)
+        conn = self.connect_reader()
+        try:
+            cursor = conn.execute(f"{_SELECT_PAPER} {where} {_SORT_SQL[sort]}", params)
+            while rows := cursor.fetchmany(batch):
+                yield from (_paper(row) for row in rows)
+        finally:
+            if conn is not self._conn:
+                conn.close()
 
     def view_ids(self, filter: Filter = "all", sort: Sort = "queue") -> list[int]:
         """Ids of every paper in a view, in order (bulk actions on what is shown)."""
@@ -359,6 +369,7 @@ class Store:
         the save still happens (the user's typing wins) and the other text stays
         restorable from note_versions."""
         saved_at = self.now()
+        text = strip_control(text)  # a note reaches terminals too: no escape sequences
         with self._write() as conn:
             row = conn.execute("SELECT notes FROM papers WHERE id = ?", (paper_id,)).fetchone()
             if row is None:
@@ -459,41 +470,123 @@ class Store:
                     " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     (uuid.uuid4().hex,),
                 )
-        if progress is not None:
-            progress(summary)
+            if progress is not None:
+                progress(summary)  # still inside the transaction: raising cancels
         return summary
 
     def _insert_record(self, conn: sqlite3.Connection, item: PaperRecord | PreparedRecord,
                        source: str, added_at: str) -> bool:
+        """Add a new paper (True), or merge a known one into the queue's copy (False).
+
+        A paper is known by its arXiv id, else its DOI, else its abstract (or, for
+        a title-only paper, its title). Merging fills columns the queue lacks and
+        replaces a derived headline with a real title; reading state comes only
+        from readq's own export (see `_merge`)."""
         prepared = item if isinstance(item, PreparedRecord) else prepare(item)
         record, digest = prepared.record, prepared.digest
-        if record.arxiv_id:
-            if conn.execute("SELECT 1 FROM papers WHERE arxiv_id = ?", (record.arxiv_id,)).fetchone():
-                return False
-            same_text = conn.execute(
-                "SELECT id FROM papers WHERE content_hash = ? AND arxiv_id IS NULL LIMIT 1",
-                (digest,),
-            ).fetchone()
-            if same_text:
-                conn.execute(
-                    "UPDATE papers SET arxiv_id = ?, created = coalesce(created, ?),"
-                    " updated = coalesce(updated, ?), comments = coalesce(comments, ?)"
-                    " WHERE id = ?",
-                    (record.arxiv_id, record.created, record.updated, record.comments, same_text[0]),
-                )
-                return False
-        elif conn.execute("SELECT 1 FROM papers WHERE content_hash = ? LIMIT 1", (digest,)).fetchone():
+        known = self._find_known(conn, record, digest)
+        if known is not None:
+            self._merge(conn, known, prepared)
             return False
-        title = prepared.title
-        conn.execute(
+        derived = record.title is None if record.headline_derived is None else record.headline_derived
+        cursor = conn.execute(
             "INSERT INTO papers (arxiv_id, title, headline_derived, authors, abstract, comments,"
-            " categories, doi, url, created, updated, source, added_at, content_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.arxiv_id, title, record.title is None, record.authors, record.abstract,
+            " categories, doi, url, created, updated, source, added_at, read_at, rating, notes,"
+            " notes_updated_at, content_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.arxiv_id, prepared.title, derived, record.authors, record.abstract,
              record.comments, record.categories, record.doi, record.url, record.created,
-             record.updated, source, added_at, digest),
+             record.updated, record.source or source, record.added_at or added_at,
+             record.read_at, record.rating, record.notes, record.notes_updated_at, digest),
         )
+        if record.notes:
+            self._add_note_version(conn, cursor.lastrowid, record.notes,
+                                   record.notes_updated_at or added_at, session="import")
         return True
+
+    @staticmethod
+    def _find_known(conn: sqlite3.Connection, record: PaperRecord, digest: str) -> dict | None:
+        """The queue's copy of `record`, as a column -> value dict, or None."""
+        lookups: list[tuple[str, tuple]] = []
+        if record.arxiv_id:
+            lookups.append(("arxiv_id = ?", (record.arxiv_id,)))
+        if record.doi:  # a DOI match with another arXiv id is another paper
+            lookups.append(("doi = ? AND (arxiv_id IS NULL OR ? IS NULL)", (record.doi, record.arxiv_id)))
+        # Same abstract: a paper with another arXiv id is another paper (duplicate postings).
+        lookups.append(("content_hash = ?" + (" AND arxiv_id IS NULL" if record.arxiv_id else ""),
+                        (digest,)))
+        if record.title and record.abstract:  # a title-only paper gaining its abstract
+            lookups.append(("content_hash = ? AND abstract = ''", (title_digest(record.title),)))
+        for where, params in lookups:
+            select = f"SELECT {', '.join(_MERGE_COLUMNS)} FROM papers WHERE {where} LIMIT 1"
+            row = conn.execute(select, params).fetchone()
+            if row is not None:
+                return dict(zip(_MERGE_COLUMNS, row))
+        return None
+
+    def _merge(self, conn: sqlite3.Connection, known: dict, prepared: PreparedRecord) -> None:
+        """Fill the known paper's empty columns from `prepared`, updating only those.
+
+        Reading state is only ever in readq's own export: it fills an empty read
+        mark or rating (they carry no time of change, so the queue's value wins),
+        and a note replaces the queue's when it was saved later."""
+        record = prepared.record
+        changes: dict[str, object] = {
+            column: getattr(record, column) for column in _FILLABLE_COLUMNS
+            if known[column] is None and getattr(record, column) is not None
+        }
+        if known["headline_derived"] and record.title and not record.headline_derived:
+            changes.update(title=record.title, headline_derived=0)
+        if not known["abstract"] and record.abstract:
+            changes.update(abstract=record.abstract, content_hash=prepared.digest)
+        if record.read_at and known["read_at"] is None:
+            changes["read_at"] = record.read_at
+        if record.rating and known["rating"] is None:
+            changes["rating"] = record.rating
+        if record.notes is not None and record.notes != (known["notes"] or "") and (
+            not known["notes"] or _later(record.notes_updated_at, known["notes_updated_at"])
+        ):
+            changes.update(notes=record.notes, notes_updated_at=record.notes_updated_at)
+        if not changes:
+            return
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*changes.values(), known["id"]))
+        if changes.get("notes"):
+            self._add_note_version(conn, known["id"], record.notes,
+                                   record.notes_updated_at or self.now(), session="import")
+        if "title" in changes or "abstract" in changes:
+            merged = {**known, **changes}
+            _count_new_words(conn, f"{known['title']} {known['abstract']}",
+                             f"{merged['title']} {merged['abstract']}")
+
+
+_MERGE_COLUMNS = ("id", "arxiv_id", "title", "headline_derived", "abstract", "authors", "comments",
+                  "categories", "doi", "url", "created", "updated", "read_at", "rating", "notes",
+                  "notes_updated_at")
+# Paper metadata an import may add to a known paper when the queue has none.
+_FILLABLE_COLUMNS = ("arxiv_id", "authors", "comments", "categories", "doi", "url", "created", "updated")
+
+
+def _later(stamp: str | None, than: str | None) -> bool:
+    """Whether timestamp `stamp` is after `than` (a missing one is never later)."""
+    if stamp is None:
+        return False
+    if than is None:
+        return True
+    try:
+        return datetime.fromisoformat(stamp) > datetime.fromisoformat(than)
+    except (TypeError, ValueError):
+        return stamp > than
+
+
+def _count_new_words(conn: sqlite3.Connection, before: str, after: str) -> None:
+    """Add the words a merge brought to a paper (a real title) to the search vocabulary."""
+    added = raw_words(after) - raw_words(before)
+    conn.executemany(
+        "INSERT INTO search_terms (term, docs) VALUES (?, ?)"
+        " ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
+        vocabulary_counts(Counter(added)).items(),
+    )
 
 
 def _update_vocabulary(conn: sqlite3.Connection, first_new_id: int, added: int) -> None:
@@ -511,10 +604,10 @@ def _update_vocabulary(conn: sqlite3.Connection, first_new_id: int, added: int) 
         )
         return
     counts: Counter[str] = Counter()
-    for title, abstract in conn.execute(
-        "SELECT title, abstract FROM papers WHERE id >= ?", (first_new_id,)
+    for title, abstract, comments in conn.execute(
+        "SELECT title, abstract, comments FROM papers WHERE id >= ?", (first_new_id,)
     ):
-        counts.update(raw_words(f"{title} {abstract}"))
+        counts.update(raw_words(f"{title} {abstract} {comments or ''}"))
     conn.executemany(
         "INSERT INTO search_terms (term, docs) VALUES (?, ?)"
         " ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
@@ -547,6 +640,8 @@ def _prepare_schema(conn: sqlite3.Connection, path: Path) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as error:
+        if "not a database" in str(error):
+            raise DatabaseProblem(f"{path}: not a readq database (not an SQLite file)") from None
         raise DatabaseProblem(f"{path}: damaged or not a readq database ({error})") from None
     if version > SCHEMA_VERSION:
         raise DatabaseProblem(

@@ -26,7 +26,11 @@ _ESCAPE_SEQUENCE = re.compile(
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Unicode line and paragraph separators are not line breaks in readq's formats;
 # they become spaces so that a one-line abstract stays one line on screen.
-_UNICODE_SEPARATORS = str.maketrans({"\u2028": " ", "\u2029": " "})
+# So do the whitespace control characters (VT, FF, file/group/record/unit
+# separators, NEL): removing them would glue two words into one.
+_UNICODE_SEPARATORS = str.maketrans(
+    {c: " " for c in "\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x1f\x85"}
+)
 
 
 def has_control_characters(text: str) -> bool:
@@ -37,8 +41,8 @@ def strip_control(text: str) -> str:
     """Remove escape sequences and control characters, keeping tab and newline."""
     if _CONTROL_CHARACTERS.search(text) is None:
         return text.translate(_UNICODE_SEPARATORS)
-    text = _ESCAPE_SEQUENCE.sub("", text)
-    return _CONTROL_CHARACTERS.sub("", text).translate(_UNICODE_SEPARATORS)
+    text = _ESCAPE_SEQUENCE.sub("", text).translate(_UNICODE_SEPARATORS)
+    return _CONTROL_CHARACTERS.sub("", text)
 
 
 def terminal_safe(text: str) -> str:

@@ -8,6 +8,7 @@ file is never held in memory.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -16,20 +17,73 @@ from pathlib import Path
 from typing import BinaryIO
 
 from readq.errors import UnusableInput
-from readq.importers import arxiv_listing, plain
+from readq.importers import (
+    arxiv_atom,
+    arxiv_json,
+    arxiv_listing,
+    bibtex,
+    csv_table,
+    plain,
+    readq_json,
+    ris,
+)
 from readq.importers.decode import NumberedLine, numbered_lines
 from readq.models import PaperRecord, Problem
 
-PARSERS = {plain.NAME: plain.iter_parse, arxiv_listing.NAME: arxiv_listing.iter_parse}
+PARSERS = {
+    plain.NAME: plain.iter_parse,
+    arxiv_listing.NAME: arxiv_listing.iter_parse,
+    bibtex.NAME: bibtex.iter_parse,
+    arxiv_atom.NAME: arxiv_atom.iter_parse,
+    arxiv_json.NAME: arxiv_json.iter_parse,
+    ris.NAME: ris.iter_parse,
+    csv_table.NAME: csv_table.iter_parse,
+    readq_json.NAME: readq_json.iter_parse,
+}
 FORMATS = tuple(PARSERS)
 _DETECT_LINES = 400
 _LISTING_MARKER = re.compile(r"^\s*(arxiv:\s*\S+|created:\s*\d{4}-)", re.IGNORECASE)
+_JSON_ARRAY = re.compile(r"^\s*\[\s*(\{|\]\s*$)")
+_XML_START = re.compile(
+    r"^\s*<(\?xml|!DOCTYPE|!ENTITY|!--|(?:[\w.-]+:)?(?:feed|entry)[\s>])", re.IGNORECASE
+)
+_BIBTEX_ENTRY = re.compile(r"^\s*@[a-z]+\s*[{(]", re.IGNORECASE)
+
+
+def _detect_json(text: str) -> str | None:
+    if _JSON_ARRAY.match(text):
+        return readq_json.NAME
+    first = text.lstrip().split("\n", 1)[0]
+    if not first.startswith("{"):
+        return None
+    try:
+        value = json.loads(first)
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    return readq_json.NAME if readq_json.MARKER_KEYS & value.keys() else arxiv_json.NAME
 
 
 def detect_format(first_lines: Iterable[NumberedLine]) -> str:
-    """`arxiv` when listing markers appear near the start, else `plain`."""
-    for _, line in first_lines:
-        if line is not None and _LISTING_MARKER.match(line):
+    """The format of a file from its first lines: JSON (readq's or arXiv's), XML,
+    BibTeX, RIS, CSV/TSV with a header, an arXiv listing, else plain text."""
+    lines = [line for _, line in first_lines if line is not None]
+    text = "\n".join(lines)
+    found = _detect_json(text)
+    if found:
+        return found
+    if _XML_START.match(text):
+        return arxiv_atom.NAME
+    if any(_BIBTEX_ENTRY.match(line) for line in lines):
+        return bibtex.NAME
+    if any(line.startswith("TY  -") for line in lines):
+        return ris.NAME
+    first = next((line for line in lines if line.strip()), "")
+    if csv_table.looks_like_header(first):
+        return csv_table.NAME
+    for line in lines:
+        if _LISTING_MARKER.match(line):
             return arxiv_listing.NAME
     return plain.NAME
 

@@ -54,18 +54,15 @@ def _split_binary_lines(stream: BinaryIO) -> Iterator[bytes]:
         if not chunk:
             break
         data = pending + chunk
-        # A CR at the very end may be the first half of a CRLF.
-        keep_last_cr = data.endswith(b"\r")
-        if keep_last_cr:
+        # A CR at the very end may be the first half of a CRLF: decide with the next chunk.
+        carry = b"\r" if data.endswith(b"\r") else b""
+        if carry:
             data = data[:-1]
         lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-        pending = lines.pop()
-        if keep_last_cr:
-            lines.append(pending)
-            pending = b""
+        pending = lines.pop() + carry
         yield from lines
     if pending:
-        yield pending
+        yield pending.removesuffix(b"\r")  # a final CR ends the last line
 
 
 def numbered_lines(stream: BinaryIO, name: str) -> Iterator[NumberedLine]:
@@ -94,14 +91,11 @@ def _utf16_lines(stream: BinaryIO, name: str) -> Iterator[NumberedLine]:
     try:
         for piece in iter(lambda: text.read(CHUNK_SIZE), ""):
             data = pending + piece
-            keep_last_cr = data.endswith("\r")
-            if keep_last_cr:
+            carry = "\r" if data.endswith("\r") else ""
+            if carry:
                 data = data[:-1]
             lines = data.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-            pending = lines.pop()
-            if keep_last_cr:
-                lines.append(pending)
-                pending = ""
+            pending = lines.pop() + carry
             for line in lines:
                 number += 1
                 yield number, line
@@ -110,7 +104,7 @@ def _utf16_lines(stream: BinaryIO, name: str) -> Iterator[NumberedLine]:
             f"{name}:{number + 1}: invalid UTF-16 text; save the file as UTF-8"
         ) from None
     if pending:
-        yield number + 1, pending
+        yield number + 1, pending.removesuffix("\r")
 
 
 class _PrefixedStream(io.RawIOBase):

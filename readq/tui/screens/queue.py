@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.widgets import Footer, Input, ProgressBar, Static, TextArea
 
 from readq.models import FILTERS, SORTS, Filter, Paper, Sort
 from readq.search import SearchResult
@@ -52,7 +52,9 @@ class SearchDone(Message):
 
 class QueueScreen(Screen):
     BINDINGS = [
-        Binding("slash", "focus_search", "Search", id="queue.search"),
+        # Priority: these move focus, and must do so before the keys typed right
+        # after them are handed out (a fast burst, a paste, a slow link).
+        Binding("slash", "focus_search", "Search", id="queue.search", priority=True),
         Binding("escape", "leave", "Back to list", id="queue.leave", show=False),
         Binding("space", "toggle_read", "Read/unread", id="queue.toggle_read"),
         Binding("1", "rate(1)", "Rate 1", id="queue.rate_1", show=False),
@@ -61,7 +63,7 @@ class QueueScreen(Screen):
         Binding("4", "rate(4)", "Rate 4", id="queue.rate_4", show=False),
         Binding("5", "rate(5)", "Rate 5", id="queue.rate_5", show=False),
         Binding("0", "rate(0)", "Clear rating", id="queue.rate_0", show=False),
-        Binding("n", "focus_notes", "Notes", id="queue.notes"),
+        Binding("n", "focus_notes", "Notes", id="queue.notes", priority=True),
         Binding("e", "edit_note", "Edit in $EDITOR", id="queue.edit_note", show=False),
         Binding("u", "cycle_filter", "Filter", id="queue.filter"),
         Binding("s", "cycle_sort", "Sort", id="queue.sort"),
@@ -228,6 +230,8 @@ class QueueScreen(Screen):
             return False
         if action == "undo" and not self.undo_steps:
             return False
+        if action in ("focus_search", "focus_notes") and isinstance(self.focused, (Input, TextArea)):
+            return False  # typing: `/` and `n` are characters there
         return True
 
     def action_focus_search(self) -> None:
@@ -409,6 +413,7 @@ class QueueScreen(Screen):
 
         def done(result) -> None:
             self.notes.mark_saved(paper_id, text)
+            self.paper_list.reload()  # the list's cached copy of the paper has the old note
             if result.conflict:
                 self.notify("This note had been changed in another readq meanwhile. "
                             "Your text is saved; the other is kept in the note history "

@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from readq.models import Paper
+from readq.textclean import strip_control
 
 SAVE_DELAY_SECONDS = 0.5
 
@@ -51,7 +52,7 @@ class NotesPane(Vertical):
         """Show another paper's note; the previous one is saved first."""
         self.flush()
         self.paper_id = paper.id if paper else None
-        text = (paper.notes or "") if paper else ""
+        text = strip_control(paper.notes or "") if paper else ""
         self.saved_text = self.requested_text = self.loaded_text = text
         self.editor.load_text(text)
         self.editor.disabled = paper is None
@@ -60,7 +61,7 @@ class NotesPane(Vertical):
     def reload_if_clean(self, paper: Paper) -> bool:
         """Another process changed this note: take its text unless ours is unsaved.
         Returns False when both changed (the caller warns the user)."""
-        new_text = paper.notes or ""
+        new_text = strip_control(paper.notes or "")
         if new_text == self.saved_text or new_text == self.requested_text:
             return True
         if self.dirty:

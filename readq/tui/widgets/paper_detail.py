@@ -13,11 +13,13 @@ from textual.widgets import Static
 from readq.models import Paper
 from readq.output import stars
 from readq.search import TOKEN, fold
+from readq.textclean import strip_control
 
 MATCH_STYLE = "bold reverse"
 
 
 def highlight_terms(text: str, terms: frozenset[str]) -> Content:
+    text = strip_control(text)  # a database written by another tool may hold escapes
     content = Content(text)
     if not terms:
         return content
@@ -60,7 +62,7 @@ class PaperDetail(VerticalScroll, can_focus=False):
         title.update(highlight_terms(paper.title, terms))
         meta.update(
             Content("\n").join(
-                Content.assemble((f"{label:<9}", "bold"), value)
+                Content.assemble((f"{label:<9}", "bold"), strip_control(value))
                 for label, value in metadata_lines(paper)
             )
         )
