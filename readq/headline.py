@@ -433,11 +433,14 @@ def _more_names(text, lowered, strong: list[_Cue], weak: _Cue | None, naming, de
     if named_any:
         return  # an explicit name beats the weaker clues below
     for acronym, bracket in definitions.items():  # those before the contribution name the background
-        if bracket >= claims_start and _is_name_like(acronym):
-            # Authors capitalise their own: "Distance Calibrated Reward Margin (DCRM)", not
-            # "execution accuracy (EX)"; coined names (CroCo, SoftNet) are names anyway.
-            capitalised = text[text.rfind(" ", 0, bracket - 1) + 1 : bracket][:1].isupper()
-            add(acronym, "", None, 3 if not acronym.isupper() else 1 if capitalised else -1)
+        if bracket < claims_start or not _is_name_like(acronym):
+            continue
+        if not acronym.isupper():  # coined: CroCo, SoftNet
+            add(acronym, "", None, 3)
+        elif text[text.rfind(" ", 0, bracket - 1) + 1 : bracket][:1].isupper():
+            # Authors capitalise their own, "Distance Calibrated Reward Margin (DCRM)", but not
+            # a measure they use, "execution accuracy (EX)".
+            add(acronym, "", None, 1)
     # "our model, Attribute-Discriminative Language Model (ADLM)", usually soon after the contribution
     our_end = naming_end + 500
     position = lowered.find("our ", naming_start, our_end)
