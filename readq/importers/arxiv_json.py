@@ -7,11 +7,10 @@ benchmark corpus (`created`, `comment`, categories as a list) is accepted too.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 
 from readq.importers import fields
-from readq.importers.common import split_results
+from readq.importers.common import json_lines, split_results
 from readq.importers.decode import NumberedLine, text_lines
 from readq.importers.latex import latex_to_text
 from readq.models import PaperRecord, Problem
@@ -59,17 +58,11 @@ def record_from(paper: dict, line: int) -> Iterator[PaperRecord | Problem]:
 
 
 def iter_parse(lines: Iterable[NumberedLine]) -> Iterator[PaperRecord | Problem]:
-    for number, line in lines:
-        if line is None:
-            yield Problem(number, "not valid UTF-8 text")
+    for item in json_lines(lines):
+        if isinstance(item, Problem):
+            yield item
             continue
-        if not line.strip():
-            continue
-        try:
-            paper = json.loads(line)
-        except ValueError as error:
-            yield Problem(number, f"not valid JSON ({error.args[0] if error.args else error})")
-            continue
+        number, paper = item
         if not isinstance(paper, dict):
             yield Problem(number, "not a JSON object")
             continue

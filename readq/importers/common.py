@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
 
+from readq.importers.decode import NumberedLine
 from readq.models import PaperRecord, Problem
 from readq.textclean import has_control_characters, strip_control
 
@@ -36,3 +38,18 @@ def split_results(
     for item in results:
         (problems if isinstance(item, Problem) else records).append(item)
     return records, problems
+
+
+def json_lines(lines: Iterable[NumberedLine]) -> Iterator[tuple[int, object] | Problem]:
+    """(line number, parsed value) for each non-blank line of a JSON-lines file;
+    a line that is not valid text or JSON becomes a Problem naming it."""
+    for number, line in lines:
+        if line is None:
+            yield Problem(number, "not valid UTF-8 text")
+            continue
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except ValueError as error:
+            yield Problem(number, f"not valid JSON ({error.args[0] if error.args else error})")

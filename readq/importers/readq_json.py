@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from readq.importers import fields
-from readq.importers.common import abstract_problem, clean_field, split_results
+from readq.importers.common import abstract_problem, clean_field, json_lines, split_results
 from readq.importers.decode import NumberedLine, text_lines
 from readq.models import PaperRecord, Problem
 
@@ -124,18 +124,11 @@ def iter_parse(lines: Iterable[NumberedLine]) -> Iterator[PaperRecord | Problem]
 
 
 def _jsonl(lines: Iterable[NumberedLine]) -> Iterator[PaperRecord | Problem]:
-    for number, line in lines:
-        if line is None:
-            yield Problem(number, "not valid UTF-8 text")
-            continue
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except ValueError as error:
-            yield Problem(number, f"not valid JSON ({error.args[0]})")
-            continue
-        yield from _one(value, number)
+    for item in json_lines(lines):
+        if isinstance(item, Problem):
+            yield item
+        else:
+            yield from _one(item[1], item[0])
 
 
 def _prepend(first: NumberedLine, rest: Iterable[NumberedLine]) -> Iterator[NumberedLine]:

@@ -27,7 +27,7 @@ from readq.models import FILTERS, SORTS, Filter, Paper, Sort
 from readq.search import SearchResult
 from readq.tui.screens.confirm import ConfirmScreen
 from readq.tui.screens.import_dialog import ImportDialog
-from readq.tui.sources import QueueSource, ResultsSource, RowSource
+from readq.tui.sources import QueueSource, ResultsSource
 from readq.tui.widgets.notes_pane import NotesPane
 from readq.tui.widgets.paper_detail import PaperDetail
 from readq.tui.widgets.paper_list import PaperList
