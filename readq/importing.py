@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import sys
 from collections.abc import Callable, Iterator
 
 from readq.errors import UnusableInput
@@ -39,7 +40,7 @@ def import_file(
     if path != "-" and store.path is not None and _same_file(path, store.path):
         # Reading the database file would also drop this process's SQLite locks on it.
         raise UnusableInput(f"{source_name}: that is the readq database itself")
-    if path != "-" and _file_size(path) >= PARALLEL_FROM_BYTES:
+    if path != "-" and _file_size(path) >= PARALLEL_FROM_BYTES and _can_spawn():
         summary = _import_in_parallel(store, path, format, progress, source_name)
     else:
         with open_source(path) as source:
@@ -54,6 +55,12 @@ def import_file(
     if summary.seen == 0 and not summary.problems:
         raise UnusableInput(f"{source_name}: no abstracts found (the file is empty)")
     return summary
+
+
+def _can_spawn() -> bool:
+    """A spawned process re-imports the main script: impossible for `python -`."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or os.path.exists(main_file)
 
 
 def _same_file(path: str, other) -> bool:

@@ -36,8 +36,13 @@ LONGEST_TERM = 40
 MAX_QUERY_WORDS = 8
 PREFIX_EXPANSIONS = 12
 FUZZY_EXPANSIONS = 6
-# Above this many estimated matches, bm25 over all of them costs more than a frame.
-BM25_BUDGET = 3000
+# Above this many estimated matches, bm25 over all of them costs more than a
+# frame (about 2 µs a match); a wrong estimate is caught by the time limit.
+BM25_BUDGET = 4000
+RANK_TIME_LIMIT = 0.006
+CORRELATION = 4.0
+# A word the vocabulary holds this often is taken as typed, not as a typo.
+KNOWN_WORD_DOCS = 3
 CANDIDATES = 150
 # Re-ranking weights, tuned on known-item queries from the corpus (benchmarks/).
 WEIGHT_BM25 = 1.0
@@ -104,12 +109,17 @@ def allowed_edits(word: str) -> int:
 class Vocabulary:
     """Index words with their document counts, searchable by prefix and by edits."""
 
-    def __init__(self, rows: Iterable[tuple[str, int]]):
+    def __init__(self, rows: Iterable[tuple[str, int]], paper_count: int = 1):
         self.docs: dict[str, int] = dict(rows)
+        self.paper_count = max(1, paper_count)
         self.sorted_terms = sorted(self.docs)
         self._by_length: dict[int, list[str]] | None = None
         self.prefixed = lru_cache(maxsize=4096)(self._prefixed)
         self.similar = lru_cache(maxsize=4096)(self._similar)
+
+    def matches(self, terms: Iterable[str]) -> int:
+        """Papers holding any of `terms` (at most: one paper may hold several)."""
+        return min(self.paper_count, sum(self.docs.get(term, 0) for term in terms))
 
     def _prefixed(self, prefix: str) -> tuple[str, ...]:
         """The most common words starting with `prefix` (the prefix itself excluded)."""
@@ -186,7 +196,10 @@ class SearchEngine:
         ).fetchone()
         stamp = row[0] if row else ""
         if self._vocabulary is None or stamp != self._vocabulary_stamp:
-            self._vocabulary = Vocabulary(conn.execute("SELECT term, docs FROM search_terms"))
+            self._vocabulary = Vocabulary(
+                conn.execute("SELECT term, docs FROM search_terms"),
+                conn.execute("SELECT count(*) FROM papers").fetchone()[0],
+            )
             self._vocabulary_stamp = stamp
         return self._vocabulary
 
@@ -212,11 +225,13 @@ class SearchEngine:
                 return result
         vocabulary = self.vocabulary()
         groups = self._groups(typed, vocabulary, still_typing)
-        ids, scores, ranked = self._candidates(groups, vocabulary)
+        ids, scores, ranked = self._candidates(groups, vocabulary, still_typing=still_typing)
         if not ids and len(groups) > 1:
             # Nothing holds every word (a pasted abstract, an extra word):
             # fall back to papers holding the rarest words, best bm25 first.
-            ids, scores, ranked = self._candidates(groups, vocabulary, any_word=True)
+            ids, scores, ranked = self._candidates(
+                groups, vocabulary, still_typing=still_typing, any_word=True
+            )
         exact_id = ARXIV_ID_QUERY.match(query)
         if exact_id:
             row = self._connection().execute(
@@ -247,34 +262,53 @@ class SearchEngine:
                 # known word starts with it (a typo, not an unfinished word).
                 completions = vocabulary.prefixed(word)
                 terms = [word, *(completions or vocabulary.similar(word))]
+            elif vocabulary.docs.get(word, 0) >= KNOWN_WORD_DOCS:
+                terms = [word]  # a known word: its near neighbours are other words
             else:
                 terms = [word, *vocabulary.similar(word)]
             groups.append(WordGroup(word, tuple(dict.fromkeys(terms))))
         return groups
 
-    def _candidates(self, groups: list[WordGroup], vocabulary: Vocabulary, any_word: bool = False
+    def _candidates(self, groups: list[WordGroup], vocabulary: Vocabulary, *,
+                    still_typing: bool, any_word: bool = False,
                     ) -> tuple[list[int], dict[int, float], bool]:
-        def matches(group: WordGroup) -> int:
-            return sum(vocabulary.docs.get(term, 0) for term in group.terms)
+        """Candidate ids with their bm25 scores, and whether they are ranked.
 
+        bm25 must score every match. It runs when the vocabulary's counts say
+        the matches are few enough for a frame, and SQLite interrupts it past
+        RANK_TIME_LIMIT all the same; then the newest matches come unranked."""
+        sizes = sorted(vocabulary.matches(group.terms) for group in groups)
         if any_word:
-            groups = sorted(groups, key=matches)[:3]
-            estimate = sum(matches(g) for g in groups)
-            joiner = " OR "
+            groups = sorted(groups, key=lambda group: vocabulary.matches(group.terms))[:3]
+            estimate = sum(sizes[:3])
+        elif still_typing:
+            estimate = sizes[0]  # completions of a prefix overlap too much to guess better
         else:
-            estimate = min(matches(g) for g in groups)
-            joiner = " AND "
+            # Words of one paper go together: each further word keeps
+            # CORRELATION times more papers than chance would.
+            estimate = float(sizes[0])
+            for size in sizes[1:]:
+                estimate *= min(1.0, CORRELATION * size / vocabulary.paper_count)
+        joiner = " OR " if any_word else " AND "
         expression = joiner.join(
             "(" + " OR ".join(f'"{term}"' for term in group.terms) + ")" for group in groups
         )
         conn = self._connection()
         if estimate <= BM25_BUDGET:
-            rows = conn.execute(
-                "SELECT rowid, bm25(papers_fts, 6.0, 1.0, 4.0, 1.0, 2.0) AS score FROM papers_fts"
-                " WHERE papers_fts MATCH ? ORDER BY score LIMIT ?",
-                (expression, CANDIDATES),
-            ).fetchall()
-            return [r[0] for r in rows], {r[0]: r[1] for r in rows}, True
+            deadline = time.perf_counter() + RANK_TIME_LIMIT
+            conn.set_progress_handler(lambda: time.perf_counter() > deadline, 1000)
+            try:
+                rows = conn.execute(
+                    "SELECT rowid, bm25(papers_fts, 6.0, 1.0, 4.0, 1.0, 2.0) AS score FROM papers_fts"
+                    " WHERE papers_fts MATCH ? ORDER BY score LIMIT ?",
+                    (expression, CANDIDATES),
+                ).fetchall()
+                return [r[0] for r in rows], {r[0]: r[1] for r in rows}, True
+            except sqlite3.OperationalError as error:
+                if "interrupted" not in str(error):
+                    raise
+            finally:
+                conn.set_progress_handler(None, 0)
         if any_word:
             return [], {}, False
         rows = conn.execute(
@@ -306,7 +340,7 @@ class SearchEngine:
         share = 1 / len(groups)
         final: dict[int, float] = {}
         for paper_id, title, body in rows:
-            title, body = fold_text(title), fold_text(body)
+            title, body = title.lower(), body.lower()
             opening = body[:EARLY_CHARACTERS]
             score = WEIGHT_BM25 * scores.get(paper_id, 0.0) / worst  # 0..1, 1 = best bm25
             for pattern, exact in zip(any_term, typed):
@@ -321,12 +355,6 @@ class SearchEngine:
                 score += WEIGHT_IN_ORDER * found / len(in_order)
             final[paper_id] = score + paper_id * 1e-9  # ties: newer first
         return sorted(final, key=final.__getitem__, reverse=True) + rest
-
-
-def fold_text(text: str) -> str:
-    """Lowercase text the way the index sees it (diacritics removed)."""
-    text = text.lower()
-    return text if text.isascii() else fold(text)
 
 
 def _alternatives(terms: Iterable[str]) -> str:
