@@ -253,8 +253,8 @@ class SearchEngine:
         if len(typed) > MAX_QUERY_WORDS:
             # A pasted paragraph: its rarest known words identify it best.
             known = sorted(set(typed), key=lambda w: vocabulary.docs.get(w, 1 << 30))
-            typed = known[:MAX_QUERY_WORDS]
-            still_typing = False
+            # Words picked from a paste are the text's own: no completion or correction.
+            return [WordGroup(word, (word,)) for word in known[:MAX_QUERY_WORDS]]
         groups = []
         for position, word in enumerate(typed):
             if still_typing and position == len(typed) - 1:
@@ -320,8 +320,9 @@ class SearchEngine:
     def _rerank(self, ids: list[int], scores: dict[int, float], groups: list[WordGroup]) -> list[int]:
         """Order candidates by bm25 plus headline, exact-word and word-order bonuses.
 
-        Every check is one precompiled regex over lowercased text: a Python loop
-        over each candidate's words cost more than all the SQL of a keystroke."""
+        One regex pass per text finds every query term with its position; the
+        bonuses are set arithmetic on those few matches. (A Python loop over
+        each candidate's words, or a regex per bonus, cost more than the SQL.)"""
         if len(ids) < 2:
             return ids
         ids, rest = ids[:RERANK_DEPTH], ids[RERANK_DEPTH:]  # the rest keep bm25 order
@@ -330,31 +331,48 @@ class SearchEngine:
             f"SELECT id, title, abstract || ' ' || coalesce(notes, '') FROM papers WHERE id IN ({marks})",
             ids,
         ).fetchall()
-        any_term = [_word_pattern(group.terms) for group in groups]
-        typed = [_word_pattern((group.typed,)) for group in groups]
-        in_order = [
-            re.compile(rf"\b(?:{_alternatives(a.terms)})\W+(?:{_alternatives(b.terms)})\b")
-            for a, b in zip(groups, groups[1:])
-        ]
+        every_term = {term for group in groups for term in group.terms} | {g.typed for g in groups}
+        pattern = _word_pattern(sorted(every_term, key=len, reverse=True))
+        group_terms = [set(group.terms) for group in groups]
         worst = min(scores.values(), default=0.0) or -1.0  # bm25 is negative: lower is better
         share = 1 / len(groups)
         final: dict[int, float] = {}
         for paper_id, title, body in rows:
             title, body = title.lower(), body.lower()
-            opening = body[:EARLY_CHARACTERS]
+            title_hits = [(m.start(), m.end(), m.group()) for m in pattern.finditer(title)]
+            body_hits = [(m.start(), m.end(), m.group()) for m in pattern.finditer(body)]
+            in_title = {word for _, _, word in title_hits}
+            in_body = {word for _, _, word in body_hits}
+            in_opening = {word for start, _, word in body_hits if start < EARLY_CHARACTERS}
             score = WEIGHT_BM25 * scores.get(paper_id, 0.0) / worst  # 0..1, 1 = best bm25
-            for pattern, exact in zip(any_term, typed):
-                if pattern.search(title):
+            for group, terms in zip(groups, group_terms):
+                if terms & in_title:
                     score += WEIGHT_TITLE * share
-                if pattern.search(opening):
+                if terms & in_opening:
                     score += WEIGHT_EARLY * share
-                if exact.search(title) or exact.search(body):
+                if group.typed in in_title or group.typed in in_body:
                     score += WEIGHT_EXACT * share
-            if in_order:
-                found = sum(1 for p in in_order if p.search(title) or p.search(body))
-                score += WEIGHT_IN_ORDER * found / len(in_order)
+            if len(groups) > 1:
+                pairs = zip(group_terms, group_terms[1:])
+                found = sum(
+                    1 for first, second in pairs
+                    if _adjacent(title, title_hits, first, second) or _adjacent(body, body_hits, first, second)
+                )
+                score += WEIGHT_IN_ORDER * found / (len(groups) - 1)
             final[paper_id] = score + paper_id * 1e-9  # ties: newer first
         return sorted(final, key=final.__getitem__, reverse=True) + rest
+
+
+def _adjacent(text: str, hits: list[tuple[int, int, str]], first: set[str], second: set[str]) -> bool:
+    """Whether a term of `first` is followed by a term of `second`, only
+    punctuation or spaces between them."""
+    return any(
+        a[2] in first and b[2] in second and _NON_WORD.fullmatch(text, a[1], b[0])
+        for a, b in zip(hits, hits[1:])
+    )
+
+
+_NON_WORD = re.compile(r"\W+")
 
 
 def _alternatives(terms: Iterable[str]) -> str:
