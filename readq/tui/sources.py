@@ -1,5 +1,8 @@
 """What the paper list shows: a window onto the store, read a page at a time.
 
+Rows are brief papers (no abstract or notes): the detail pane reads the
+selected paper whole.
+
 Nothing is loaded that is not shown: with a million papers the list asks for
 the hundred rows around the visible ones, never for all of them.
 """
@@ -78,7 +81,7 @@ class QueueSource(RowSource):
         return self.store.count(self.filter)
 
     def _load(self, offset: int, limit: int) -> list[Paper]:
-        return self.store.page(self.filter, self.sort, offset, limit)
+        return self.store.page(self.filter, self.sort, offset, limit, brief=True)
 
     def all_ids(self) -> list[int]:
         return self.store.view_ids(self.filter, self.sort)
@@ -99,7 +102,7 @@ class ResultsSource(RowSource):
 
     def _load(self, offset: int, limit: int) -> list[Paper]:
         wanted = self.ids[offset : offset + limit]
-        found = self.store.get_many(wanted)
+        found = self.store.get_many(wanted, brief=True)
         # A paper deleted meanwhile would shift rows: keep positions stable.
         return [found[i] for i in wanted if i in found]
 

@@ -21,9 +21,10 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static, TextArea
 
-from readq.models import FILTERS, SORTS, Filter, Paper, Sort
+from readq.models import FILTERS, SORTS, Filter, Paper, Sort, Stats
 from readq.search import SearchResult
 from readq.tui.screens.confirm import ConfirmScreen
 from readq.tui.screens.import_dialog import ImportDialog
@@ -33,6 +34,7 @@ from readq.tui.widgets.paper_detail import PaperDetail
 from readq.tui.widgets.paper_list import PaperList
 
 NARROW_WIDTH = 110
+DETAIL_DELAY_SECONDS = 0.15
 UNDO_DEPTH = 100
 
 
@@ -87,6 +89,8 @@ class QueueScreen(Screen):
         self.undo_steps: list[UndoStep] = []
         self._shown_paper_id: int | None = None
         self._data_version: int | None = None
+        self._stats: Stats | None = None
+        self._detail_timer: Timer | None = None
 
     @property
     def store(self):
@@ -143,8 +147,11 @@ class QueueScreen(Screen):
         self.paper_list.show(ResultsSource(self.store, result.ids), 0, result.terms)
         self.update_status()
 
-    def update_status(self) -> None:
-        stats = self.store.stats()
+    def update_status(self, recount: bool = False) -> None:
+        """The status line; `recount` after the data changed (counts cost queries)."""
+        if recount or self._stats is None:
+            self._stats = self.store.stats()
+        stats = self._stats
         self.set_class(stats.total == 0, "-empty")
         parts = [f"{stats.unread} unread · {stats.total} papers"]
         result = self.search_result
@@ -160,14 +167,23 @@ class QueueScreen(Screen):
 
     def refresh_rows(self) -> None:
         self.paper_list.reload()
-        self.update_status()
+        self.update_status(recount=True)
         self.show_detail(self.current, force=True)
 
     @on(PaperList.Highlighted)
     def on_paper_highlighted(self, event: PaperList.Highlighted) -> None:
-        self.show_detail(event.paper)
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if isinstance(self.focused, Input):
+            # Typing a search: repaint the list at once, the panes once typing pauses.
+            self._detail_timer = self.set_timer(DETAIL_DELAY_SECONDS, lambda: self.show_detail(event.paper))
+        else:
+            self.show_detail(event.paper)
 
     def show_detail(self, paper: Paper | None, force: bool = False) -> None:
+        if paper is not None:
+            paper = self.store.get(paper.id)  # list rows are brief: read it whole
         terms = self.search_result.terms if self.search_result else frozenset()
         same_paper = paper is not None and paper.id == self._shown_paper_id
         if same_paper and not force:
@@ -372,6 +388,7 @@ class QueueScreen(Screen):
         self.remove_class("-importing")
         self.search_result = None
         self.show_queue(self.paper_list.cursor)
+        self.update_status(recount=True)
         self.show_detail(self.current, force=True)
 
     def action_edit_note(self) -> None:

@@ -26,6 +26,8 @@ def truncate_cells(text: str, width: int) -> str:
     """Cut `text` to `width` terminal cells, ending with … when cut."""
     if width <= 0:
         return ""
+    if text.isascii():  # one cell per character: no need to measure
+        return text if len(text) <= width else text[: width - 1] + "…"
     if cell_len(text) <= width:
         return text
     result, used = [], 0
