@@ -74,3 +74,32 @@ def test_unusable_big_file_is_one_clear_error(tmp_path: Path, big_file: Path):
     with Store.open(tmp_path / "readq.db") as store:
         with pytest.raises(UnusableInput, match="looks like gzip data"):
             import_file(store, str(packed))
+
+
+@pytest.mark.parametrize("index_every", [1, 5000])
+def test_full_text_index_follows_merges_during_an_import(tmp_path: Path, monkeypatch, index_every):
+    """New rows are indexed in batches; a merge into an old row, or into a row
+    of the same import before or after its batch was indexed, stays searchable."""
+    import sqlite3
+
+    import readq.store as store_module
+    from readq.models import PaperRecord
+    from readq.search import SearchEngine
+
+    monkeypatch.setattr(store_module, "INDEX_EVERY", index_every)
+    text = "A study of sparse attention kernels for long documents and their memory use."
+    other = "Benchmarking retrieval pipelines for multilingual question answering at scale."
+    with Store.open(tmp_path / "readq.db") as store:
+        store.import_records([PaperRecord(abstract=text, line=1, arxiv_id="2401.00001")], "a.txt")
+        store.import_records([
+            PaperRecord(abstract=other, line=1, arxiv_id="2401.00002"),
+            PaperRecord(abstract=text, line=2, arxiv_id="2401.00001", title="Zebrafinch attention"),
+            PaperRecord(abstract=other, line=3, arxiv_id="2401.00002", title="Okapi retrieval"),
+        ], "b.txt")
+        conn = sqlite3.connect(tmp_path / "readq.db")
+        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+        assert conn.execute("SELECT count(*) FROM settings WHERE key = 'bulk_import'").fetchone()[0] == 0
+        engine = SearchEngine(store.connect_reader)
+        found = {q: [store.get(i).arxiv_id for i in engine.search(q + " ").ids] for q in ("zebrafinch", "okapi")}
+        engine.close()
+    assert found == {"zebrafinch": ["2401.00001"], "okapi": ["2401.00002"]}
