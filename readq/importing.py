@@ -1,8 +1,8 @@
 """Glue between the pure importers and the store: one file, one transaction.
 
-Large files are parsed in a second process: parsing, headlines and hashes cost
-about as much as SQLite's indexing, so on two cores the two halves overlap and
-an import takes about half as long. The queue between them is bounded, so a
+Large files are parsed in a second process: parsing and hashing there, while
+this process derives headlines (for new papers only) and writes to SQLite, so
+on two cores the halves overlap and an import takes about half as long. The queue between them is bounded, so a
 file of any size is imported in constant memory.
 """
 

@@ -80,11 +80,10 @@ def content_hash(abstract: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PreparedRecord:
-    """A record with the costly per-record work done (in another process, for
-    large imports): its title or derived headline, and its content hash."""
+    """A record with its content hash computed (in another process, for large
+    imports). The headline is derived later, and only for papers that are new."""
 
     record: PaperRecord
-    title: str
     digest: str
 
 
@@ -95,7 +94,7 @@ def title_digest(title: str) -> str:
 
 def prepare(record: PaperRecord) -> PreparedRecord:
     digest = content_hash(record.abstract) if record.abstract else title_digest(record.title or "")
-    return PreparedRecord(record, record.title or derive_headline(record.abstract), digest)
+    return PreparedRecord(record, digest)
 
 
 def _paper(row: tuple) -> Paper:
@@ -507,7 +506,8 @@ class Store:
             " categories, doi, url, created, updated, source, added_at, read_at, rating, notes,"
             " notes_updated_at, content_hash)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.arxiv_id, prepared.title, derived, record.authors, record.abstract,
+            (record.arxiv_id, record.title or derive_headline(record.abstract), derived,
+             record.authors, record.abstract,
              record.comments, record.categories, record.doi, record.url, record.created,
              record.updated, record.source or source, record.added_at or added_at,
              record.read_at, record.rating, record.notes, record.notes_updated_at, digest),
