@@ -71,15 +71,6 @@ def words(text: str) -> list[str]:
     return [fold(word) for word in TOKEN.findall(text)]
 
 
-def index_terms(*texts: str | None) -> set[str]:
-    """The vocabulary words of some text: what typo correction can correct to."""
-    terms: set[str] = set()
-    for text in texts:
-        if text:
-            terms.update(TOKEN.findall(text.lower()))
-    return {fold(t) for t in terms if 1 < len(t) <= LONGEST_TERM}
-
-
 # ASCII punctuation to spaces: splitting on it is ~6x faster than TOKEN.findall,
 # and words with other punctuation left in are dropped by vocabulary_counts.
 _PUNCTUATION_TO_SPACE = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"})
