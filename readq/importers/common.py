@@ -40,15 +40,23 @@ def split_results(
     return records, problems
 
 
-def json_lines(lines: Iterable[NumberedLine]) -> Iterator[tuple[int, object] | Problem]:
-    """(line number, parsed value) for each non-blank line of a JSON-lines file;
-    a line that is not valid text or JSON becomes a Problem naming it."""
+def content_lines(lines: Iterable[NumberedLine]) -> Iterator[tuple[int, str] | Problem]:
+    """The non-blank lines; a line of undecodable bytes becomes a Problem naming it."""
     for number, line in lines:
         if line is None:
             yield Problem(number, "not valid UTF-8 text")
+        elif line.strip():
+            yield number, line
+
+
+def json_lines(lines: Iterable[NumberedLine]) -> Iterator[tuple[int, object] | Problem]:
+    """(line number, parsed value) for each non-blank line of a JSON-lines file;
+    a line that is not valid text or JSON becomes a Problem naming it."""
+    for item in content_lines(lines):
+        if isinstance(item, Problem):
+            yield item
             continue
-        if not line.strip():
-            continue
+        number, line = item
         try:
             yield number, json.loads(line)
         except ValueError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from readq.importers.common import abstract_problem, clean_field, split_results
+from readq.importers.common import abstract_problem, clean_field, content_lines, split_results
 from readq.importers.decode import NumberedLine, text_lines
 from readq.models import PaperRecord, Problem
 from readq.textclean import normalise_whitespace
@@ -13,12 +13,11 @@ NAME = "plain"
 
 
 def iter_parse(lines: Iterable[NumberedLine]) -> Iterator[PaperRecord | Problem]:
-    for number, line in lines:
-        if line is None:
-            yield Problem(number, "not valid UTF-8 text")
+    for item in content_lines(lines):
+        if isinstance(item, Problem):
+            yield item
             continue
-        if not line.strip():
-            continue
+        number, line = item
         warnings: list[Problem] = []
         abstract = normalise_whitespace(clean_field(line, number, warnings))
         yield from warnings

@@ -14,7 +14,13 @@ import json
 from collections.abc import Iterable, Iterator
 
 from readq.importers import fields
-from readq.importers.common import abstract_problem, clean_field, json_lines, split_results
+from readq.importers.common import (
+    abstract_problem,
+    clean_field,
+    content_lines,
+    json_lines,
+    split_results,
+)
 from readq.importers.decode import NumberedLine, text_lines
 from readq.models import PaperRecord, Problem
 
@@ -109,14 +115,12 @@ def _array(lines: Iterable[NumberedLine]) -> Iterator[PaperRecord | Problem]:
 
 def iter_parse(lines: Iterable[NumberedLine]) -> Iterator[PaperRecord | Problem]:
     lines = iter(lines)
-    for number, line in lines:
-        if line is None:
-            yield Problem(number, "not valid UTF-8 text")
+    for item in content_lines(lines):
+        if isinstance(item, Problem):
+            yield item
             continue
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("["):
+        number, line = item
+        if line.lstrip().startswith("["):
             yield from _array(_prepend((number, line), lines))
             return
         yield from _jsonl(_prepend((number, line), lines))
