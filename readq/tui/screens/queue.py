@@ -166,6 +166,8 @@ class QueueScreen(Screen):
         self.query_one("#status", Static).update(Content("  ·  ".join(parts)))
 
     def refresh_rows(self) -> None:
+        # Our own writes change data_version too: note it, so the poll does not redo this.
+        self._data_version = self.store.data_version()
         self.paper_list.reload()
         self.update_status(recount=True)
         self.show_detail(self.current, force=True)
@@ -182,12 +184,12 @@ class QueueScreen(Screen):
             self.show_detail(event.paper)
 
     def show_detail(self, paper: Paper | None, force: bool = False) -> None:
-        if paper is not None:
-            paper = self.store.get(paper.id)  # list rows are brief: read it whole
-        terms = self.search_result.terms if self.search_result else frozenset()
         same_paper = paper is not None and paper.id == self._shown_paper_id
         if same_paper and not force:
             return
+        if paper is not None:
+            paper = self.store.get(paper.id)  # list rows are brief: read it whole
+        terms = self.search_result.terms if self.search_result else frozenset()
         self.query_one(PaperDetail).show_paper(paper, terms)
         if same_paper:
             if not self.notes.reload_if_clean(paper):
