@@ -1,32 +1,33 @@
 """Glue between the pure importers and the store: one file, one transaction.
 
-Large files are parsed in a second process: parsing and hashing there, while
-this process derives headlines (for new papers only) and writes to SQLite, so
-on two cores the halves overlap and an import takes about half as long. The queue between them is bounded, so a
-file of any size is imported in constant memory.
+Large files are parsed in a second process (readq.parse_worker): parsing and
+hashing there, while this process derives headlines (for new papers only) and
+writes to SQLite, so on two cores the halves overlap. The pipe between them is
+the bound, so a file of any size is imported in constant memory. The worker
+dies with this process, however it ends.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import queue
+import signal
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 
+from readq import parse_worker
 from readq.errors import UnusableInput
 from readq.importers import iter_parse, open_source
-from readq.models import ImportSummary, PaperRecord, Problem
-from readq.store import PreparedRecord, Store, prepare
+from readq.models import ImportSummary, Problem
+from readq.store import PreparedRecord, Store
 
 # Called with the running summary and the share of the file read so far (0..1,
 # or None for stdin). An exception raised by it cancels the import.
 ImportProgress = Callable[[ImportSummary, float | None], None]
 
 PARALLEL_FROM_BYTES = 2_000_000  # below this, starting a process costs more than it saves
-BATCH_SIZE = 250
-QUEUE_BATCHES = 64
-_END, _ERROR = "end", "error"
+PIPE_READ_BUFFER = 1 << 16
 
 
 def import_file(
@@ -58,9 +59,9 @@ def import_file(
 
 
 def _can_spawn() -> bool:
-    """A spawned process re-imports the main script: impossible for `python -`."""
-    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
-    return main_file is None or os.path.exists(main_file)
+    """The reader process is `sys.executable -P -m readq.parse_worker`: it needs a
+    Python interpreter (a frozen app has none) but no main file, so `python -` works."""
+    return bool(sys.executable) and not getattr(sys, "frozen", False)
 
 
 def _same_file(path: str, other) -> bool:
@@ -79,69 +80,109 @@ def _file_size(path: str) -> int:
 
 def _import_in_parallel(store: Store, path: str, format: str | None,
                         progress: ImportProgress | None, source_name: str) -> ImportSummary:
-    # spawn, not fork: the TUI has threads, and a forked copy of a held lock deadlocks.
-    context = multiprocessing.get_context("spawn")
-    batches = context.Queue(maxsize=QUEUE_BATCHES)
-    producer = context.Process(
-        target=_produce, args=(path, format, batches, os.getpid()), daemon=True
-    )
-    producer.start()
     state = {"format": "", "fraction": 0.0}
+    items = _consume(path, format, source_name, state)
+
+    def report(summary: ImportSummary) -> None:
+        if progress is not None:
+            progress(summary, state["fraction"])
+
     try:
-        items = _consume(batches, producer, state)
-
-        def report(summary: ImportSummary) -> None:
-            if progress is not None:
-                progress(summary, state["fraction"])
-
         summary = store.import_records(items, source_name, progress=report)
     finally:
-        if producer.is_alive():
-            producer.terminate()
-        producer.join()
+        items.close()  # cancelled or failed: the reader process is killed and reaped now
     summary.format = state["format"]
     return summary
 
 
-def _consume(batches, producer, state: dict) -> Iterator[PreparedRecord | Problem]:
-    while True:
-        try:
-            kind, payload, fraction = batches.get(timeout=1.0)
-        except queue.Empty:
-            if not producer.is_alive():
-                raise UnusableInput("the import's reader process stopped unexpectedly") from None
-            continue
-        if kind == _ERROR:
-            raise UnusableInput(payload)
-        if kind == _END:
-            state["format"] = payload
-            return
-        state["fraction"] = fraction
-        yield from payload
-
-
-def _produce(path: str, format: str | None, batches, parent_pid: int) -> None:
-    """Child process: parse the file and prepare its records, in batches."""
-
-    def put(message) -> None:
-        while True:
-            try:
-                batches.put(message, timeout=1.0)
-                return
-            except queue.Full:
-                if os.getppid() != parent_pid:  # the importer died: stop, don't linger
-                    raise SystemExit(1) from None
-
+def _consume(path: str, format: str | None, source_name: str,
+             state: dict) -> Iterator[PreparedRecord | Problem]:
+    """Run the reader process on `path` and yield its records and problems in file
+    order; `state` gets the share read and, at the end, the format. Closing this
+    generator (a cancelled import) kills the process and reaps it."""
+    # Started here, on the thread that reads every frame and then reaps the process,
+    # not earlier on another one: the worker's PR_SET_PDEATHSIG fires when the
+    # *thread* that started it exits. This thread (the CLI's main thread, the TUI's
+    # import thread) runs or closes this generator before it ends, so it outlives
+    # the worker.
+    errors = _error_file()
     try:
-        with open_source(path) as source:
-            used_format, items = iter_parse(source.lines, format)
-            batch: list[PreparedRecord | Problem] = []
-            for item in items:
-                batch.append(prepare(item) if isinstance(item, PaperRecord) else item)
-                if len(batch) >= BATCH_SIZE:
-                    put(("batch", batch, source.fraction_read()))
-                    batch = []
-            put(("batch", batch, 1.0))
-            put((_END, used_format, 1.0))
-    except UnusableInput as error:
-        put((_ERROR, str(error), 0.0))
+        worker = subprocess.Popen(
+            [sys.executable, "-P", "-m", "readq.parse_worker", path, format or "",
+             str(os.getpid())],
+            # Explicit descriptors only: under Textual, sys.stderr is no real file.
+            # The worker's stdin is a pipe it watches for EOF, never written to.
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=errors if errors is not None else subprocess.DEVNULL,
+            close_fds=True, env=_worker_env(), bufsize=PIPE_READ_BUFFER,
+        )
+    except BaseException:
+        if errors is not None:
+            errors.close()
+        raise
+    try:
+        while True:
+            # Blocks while the worker parses; its death, however it happens, gives EOF.
+            frame = parse_worker.read_frame(worker.stdout)
+            if frame is None:
+                raise UnusableInput(f"{source_name}: the import's reader process stopped "
+                                    f"unexpectedly ({_death_note(worker, errors)})")
+            kind, payload, fraction = frame
+            if kind == parse_worker.ERROR:
+                raise UnusableInput(payload)
+            if kind == parse_worker.END:
+                state["format"] = payload
+                return
+            state["fraction"] = fraction
+            yield from payload
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+        worker.stdin.close()
+        worker.stdout.close()
+        if errors is not None:
+            errors.close()
+
+
+def _worker_env() -> dict[str, str]:
+    """This process's environment, with this readq package first on the path
+    (`-P` keeps the current directory off it)."""
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(parse_worker.__file__)))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+    return env
+
+
+def _error_file():
+    """Where the worker's stderr goes: a temporary file (read only if the worker
+    dies), or nowhere if none can be made. A pipe could fill up and block it."""
+    try:
+        return tempfile.TemporaryFile()
+    except OSError:
+        return None
+
+
+def _death_note(worker: subprocess.Popen, errors) -> str:
+    """How the worker ended, for one line: its exit status or signal, and the last
+    line it wrote to stderr (a traceback's last line names the exception)."""
+    try:
+        status = worker.wait(timeout=5)
+    except subprocess.TimeoutExpired:  # it closed stdout and lives on: not readq's worker
+        worker.kill()
+        status = worker.wait()
+    if status < 0:
+        try:
+            note = f"killed by {signal.Signals(-status).name}"
+        except ValueError:
+            note = f"killed by signal {-status}"
+    else:
+        note = f"exit status {status}"
+    if errors is not None:
+        errors.seek(0, os.SEEK_END)
+        errors.seek(max(0, errors.tell() - 4096))
+        lines = errors.read().decode("utf-8", "replace").splitlines()
+        last = next((line.strip() for line in reversed(lines) if line.strip()), "")
+        if last:
+            note += f": {last[:200]}"
+    return note

@@ -1,0 +1,177 @@
+"""The reader process of a large import: parse one file, prepare its records, stream them.
+
+`readq.importing` starts it as `python -P -m readq.parse_worker PATH FORMAT PARENT_PID`
+(FORMAT empty: detect it) with three explicit descriptors: stdin and stdout are pipes
+to the importer, stderr a temporary file the importer reads if this process dies.
+Nothing is inherited from the importer's `sys.stderr`, which under Textual is not a
+real file.
+
+The records go to stdout as frames: an 8-byte little-endian length, then
+`marshal.dumps((kind, payload, fraction))`. marshal is fast, and cannot run code
+when read, unlike pickle. The pipe is the bound on memory: when the importer stops
+reading, `write` blocks.
+
+This process never outlives the importer, and stops at the first of:
+* the importer's death: `PR_SET_PDEATHSIG` (Linux) sends SIGKILL;
+* EOF on stdin (the importer died, or closed the pipe to cancel): a thread that
+  blocks reading stdin calls `os._exit` (every platform);
+* EPIPE when writing a frame (the importer closed its end).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import marshal
+import os
+import signal
+import struct
+import sys
+import threading
+import traceback
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+from readq.errors import UnusableInput
+from readq.importers import iter_parse, open_source
+from readq.models import PaperRecord, Problem
+from readq.store import PreparedRecord, prepare
+
+BATCH_SIZE = 250
+BATCH, END, ERROR = "batch", "end", "error"
+EXIT_ORPHANED = 3  # the importer went away; nobody reads this status, but ps and tests may
+
+_HEADER = struct.Struct("<Q")
+_RECORD_FIELDS = tuple(field.name for field in dataclasses.fields(PaperRecord))
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+Item = PreparedRecord | Problem
+
+
+# ----- the frame format (both sides) -------------------------------------------
+
+def encode(kind: str, payload, fraction: float | None) -> bytes:
+    """One frame. A batch's payload is a list of items, as plain tuples."""
+    if kind == BATCH:
+        payload = [_item_tuple(item) for item in payload]
+    body = marshal.dumps((kind, payload, fraction))
+    return _HEADER.pack(len(body)) + body
+
+
+def read_frame(stream: BinaryIO) -> tuple[str, object, float | None] | None:
+    """The next frame from `stream`, or None at EOF (also EOF inside a frame:
+    the writer died)."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    body = stream.read(size)
+    if len(body) < size:
+        return None
+    kind, payload, fraction = marshal.loads(body)
+    if kind == BATCH:
+        payload = [_item(values) for values in payload]
+    return kind, payload, fraction
+
+
+def _item_tuple(item: Item) -> tuple:
+    if isinstance(item, Problem):
+        return (None, item.line, item.reason, item.rejected)
+    record = item.record
+    return (item.digest, *(getattr(record, name) for name in _RECORD_FIELDS))
+
+
+def _item(values: tuple) -> Item:
+    if values[0] is None:
+        return Problem(*values[1:])
+    return PreparedRecord(PaperRecord(*values[1:]), values[0])
+
+
+# ----- the process --------------------------------------------------------------
+
+def prepared_items(lines: Iterable, format: str | None) -> tuple[str, Iterator[Item]]:
+    """(format used, records with their hashes computed, and problems), in file order."""
+    used_format, items = iter_parse(lines, format)
+    return used_format, (prepare(i) if isinstance(i, PaperRecord) else i for i in items)
+
+
+def produce(path: str, format: str | None, write) -> None:
+    """Parse `path` and hand `write` every frame: batches, then END or ERROR."""
+    try:
+        with open_source(path) as source:
+            used_format, items = prepared_items(source.lines, format)
+            batch: list[Item] = []
+            for item in items:
+                batch.append(item)
+                if len(batch) >= BATCH_SIZE:
+                    write(encode(BATCH, batch, source.fraction_read()))
+                    batch = []
+            write(encode(BATCH, batch, 1.0))
+            write(encode(END, used_format, 1.0))
+    except UnusableInput as error:
+        write(encode(ERROR, str(error), None))
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    # PDEATHSIG fires when the *thread* that started this process exits, not the
+    # whole importer. readq starts it from the thread that then reads every frame
+    # and reaps it, so that thread outlives this process (see readq.importing).
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl: the stdin watcher below still ends this process
+    if os.getppid() != parent_pid:  # the importer died before prctl took effect
+        os._exit(EXIT_ORPHANED)
+    threading.Thread(target=_exit_at_stdin_eof, name="stdin-watch", daemon=True).start()
+
+
+def _exit_at_stdin_eof() -> None:
+    # os.read, not sys.stdin: a daemon thread holding sys.stdin's lock would
+    # break interpreter shutdown (which this process skips anyway: os._exit).
+    while True:
+        try:
+            data = os.read(0, 4096)
+        except OSError:
+            data = b""
+        if not data:
+            os._exit(EXIT_ORPHANED)
+
+
+def _frame_writer():
+    """A function writing whole frames to the pipe that was stdout; fd 1 itself
+    now goes to stderr, so a stray print cannot corrupt the stream."""
+    out = os.dup(1)
+    os.dup2(2, 1)
+
+    def write(frame: bytes) -> None:
+        view = memoryview(frame)
+        while view:
+            try:
+                written = os.write(out, view)
+            except BrokenPipeError:  # the importer closed its end: nobody wants the rest
+                os._exit(EXIT_ORPHANED)
+            view = view[written:]
+
+    return write
+
+
+def main(argv: list[str] | None = None) -> None:
+    path, format, parent_pid = argv if argv is not None else sys.argv[1:]
+    # Ctrl+C reaches the whole process group: the importer decides, and ends this process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(int(parent_pid))
+    write = _frame_writer()
+    try:
+        produce(path, format or None, write)
+    except BaseException:
+        traceback.print_exc()  # to the importer's temporary file; it shows the last line
+        sys.stderr.flush()
+        os._exit(1)
+    os._exit(0)  # no interpreter shutdown: nothing to flush, and the watcher thread is blocked
+
+
+if __name__ == "__main__":
+    main()
