@@ -15,6 +15,13 @@ from collections.abc import Callable
 # headline counts most, then the arXiv id, notes, comments, the abstract.
 FTS_COLUMNS = ("title", "abstract", "arxiv_id", "comments", "notes")
 
+# Papers with an id below this are visible; from it on they belong to an
+# import not yet published (see the imports table). An uncorrelated scalar
+# subquery, evaluated once per statement. Reads write `+id < VISIBLE_BELOW`
+# where a view's own index must drive the plan (the unary + keeps the
+# planner from switching to a rowid range scan of the whole table).
+VISIBLE_BELOW = "(SELECT coalesce(min(first_id), 9223372036854775807) FROM imports)"
+
 
 def _v1_initial() -> str:
     return """
@@ -109,7 +116,48 @@ def _v1_initial() -> str:
         """
 
 
-MIGRATIONS: list[Callable[[], str]] = [_v1_initial]
+def _v2_imports() -> str:
+    """Imports written in short batches, invisible until published (readq/import_engine.py).
+    A SQL script like v1, so it runs in the same one-transaction runner below."""
+    return """
+        -- The running import, at most one (a second one waits). Its new papers
+        -- have ids from first_id on: every read filters them out (VISIBLE_BELOW)
+        -- until the import's last transaction deletes this row. A row whose
+        -- process is gone (same host, pid not alive) or whose heartbeat is old
+        -- is a dead import: the next import deletes its papers first.
+        -- AUTOINCREMENT: an id is never reused, so leftovers of a finished
+        -- import can never be taken for another's.
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            first_id INTEGER NOT NULL,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            started TEXT NOT NULL,
+            heartbeat REAL NOT NULL,  -- unix time of its last batch
+            state TEXT NOT NULL DEFAULT 'running'  -- running | removing (a dead or cancelled one)
+        );
+        -- Search vocabulary counts of a running import's new papers, added to
+        -- search_terms when it is published (or, for a large import, the whole
+        -- new vocabulary, replacing search_terms).
+        CREATE TABLE pending_terms (
+            import_id INTEGER NOT NULL,
+            term TEXT NOT NULL,
+            docs INTEGER NOT NULL,
+            PRIMARY KEY (import_id, term)
+        ) WITHOUT ROWID;
+        -- Records of a running import that merge into papers already visible
+        -- (filling empty columns, a real title, a newer note): applied when
+        -- the import is published, so nobody sees half an import.
+        CREATE TABLE pending_merges (
+            import_id INTEGER NOT NULL,
+            paper_id INTEGER NOT NULL,
+            changes TEXT NOT NULL,  -- JSON: column -> value, as the import leaves the paper
+            PRIMARY KEY (import_id, paper_id)
+        ) WITHOUT ROWID;
+        """
+
+
+MIGRATIONS: list[Callable[[], str]] = [_v1_initial, _v2_imports]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -98,6 +98,9 @@ class ImportSummary:
     rejected: int = 0
     problems: list[Problem] = field(default_factory=list)
     format: str = ""
+    # Set while the import waits for another one to finish, or removes the rows
+    # of one that was interrupted (progress is called meanwhile); else empty.
+    waiting: str = ""
 
     def line(self) -> str:
         return (

@@ -30,6 +30,10 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+# Papers of an import still running are in the index but not yet visible:
+# every query keeps to ids below the first pending one (see readq/import_engine.py).
+from readq.migrations import VISIBLE_BELOW
+
 TOKEN = re.compile(r"[^\W_]+")
 ARXIV_ID_QUERY = re.compile(r"^\s*(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?\s*$", re.IGNORECASE)
 LONGEST_TERM = 40
@@ -189,7 +193,7 @@ class SearchEngine:
         if self._vocabulary is None or stamp != self._vocabulary_stamp:
             self._vocabulary = Vocabulary(
                 conn.execute("SELECT term, docs FROM search_terms"),
-                conn.execute("SELECT count(*) FROM papers").fetchone()[0],
+                conn.execute(f"SELECT count(*) FROM papers WHERE +id < {VISIBLE_BELOW}").fetchone()[0],
             )
             self._vocabulary_stamp = stamp
         return self._vocabulary
@@ -226,7 +230,7 @@ class SearchEngine:
         exact_id = ARXIV_ID_QUERY.match(query)
         if exact_id:
             row = self._connection().execute(
-                "SELECT id FROM papers WHERE arxiv_id = ?", (exact_id.group(1),)
+                f"SELECT id FROM papers WHERE arxiv_id = ? AND +id < {VISIBLE_BELOW}", (exact_id.group(1),)
             ).fetchone()
             if row:
                 ids = [row[0]] + [i for i in ids if i != row[0]]
@@ -291,7 +295,7 @@ class SearchEngine:
             try:
                 rows = conn.execute(
                     "SELECT rowid, bm25(papers_fts, 6.0, 1.0, 4.0, 1.0, 2.0) AS score FROM papers_fts"
-                    " WHERE papers_fts MATCH ? ORDER BY score LIMIT ?",
+                    f" WHERE papers_fts MATCH ? AND rowid < {VISIBLE_BELOW} ORDER BY score LIMIT ?",
                     (expression, CANDIDATES),
                 ).fetchall()
                 return [r[0] for r in rows], {r[0]: r[1] for r in rows}, True
@@ -303,7 +307,8 @@ class SearchEngine:
         if any_word:
             return [], {}, False
         rows = conn.execute(
-            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid < {VISIBLE_BELOW}"
+            " ORDER BY rowid DESC LIMIT ?",
             (expression, CANDIDATES),
         ).fetchall()
         return [r[0] for r in rows], {r[0]: 0.0 for r in rows}, False

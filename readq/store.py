@@ -3,17 +3,18 @@
 Every write is one `BEGIN IMMEDIATE` transaction that updates only the columns
 it changes, so two readq processes on one file never overwrite each other's
 read marks or ratings with stale values. WAL mode and a busy timeout let a
-reader and a writer work at the same time.
+reader and a writer work at the same time. An import is the exception: many
+short transactions, invisible to every read here until its last one publishes
+it (readq/import_engine.py), so reads keep to ids below migrations.VISIBLE_BELOW.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import threading
+import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -21,8 +22,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from readq.errors import DatabaseProblem, ReadqError
-from readq.headline import derive_headline
-from readq.migrations import SCHEMA_VERSION, migrate
+from readq.import_engine import (  # noqa: F401 - content_hash, prepare, title_digest: re-exported
+    ImportEngine,
+    ImportTimings,
+    PreparedRecord,
+    content_hash,
+    prepare,
+    title_digest,
+)
+from readq.migrations import SCHEMA_VERSION, VISIBLE_BELOW, migrate
 from readq.models import (
     Filter,
     ImportSummary,
@@ -33,15 +41,14 @@ from readq.models import (
     Stats,
 )
 from readq.textclean import strip_control
-from readq.search import LONGEST_TERM, raw_words, vocabulary_counts
 
-BUSY_TIMEOUT_SECONDS = 15
+BUSY_TIMEOUT_SECONDS = 30
+LOCK_POLL_SECONDS = 0.005
+WRITER_BUSY_TIMEOUT_MS = 50
 NOTE_VERSIONS_KEPT = 50
 # Saves of one note by one session within this window update one version
 # instead of adding another: a version per typing pause would drown the history.
 NOTE_VERSION_COALESCE_SECONDS = 600
-PROGRESS_EVERY = 2000
-INDEX_EVERY = 5000  # new rows indexed per batch while an import runs
 _PAPER_COLUMNS = tuple(f.name for f in fields(Paper))
 _SELECT_PAPER = f"SELECT {', '.join(_PAPER_COLUMNS)} FROM papers"
 # For list rows: the same columns without the long texts (abstract and notes
@@ -52,9 +59,26 @@ _SELECT_BRIEF = _SELECT_PAPER.replace(" abstract,", " '' AS abstract,").replace(
 
 _FILTER_SQL: dict[str, str] = {
     "all": "",
-    "unread": "WHERE read_at IS NULL",
-    "read": "WHERE read_at IS NOT NULL",
-    "rated": "WHERE rating IS NOT NULL",
+    "unread": "read_at IS NULL",
+    "read": "read_at IS NOT NULL",
+    "rated": "rating IS NOT NULL",
+}
+# Every read keeps to visible papers: those of an import still running are not
+# (see readq/import_engine.py). `+id` leaves the choice of index to the view.
+_VISIBLE = f"+id < {VISIBLE_BELOW}"
+# Counts as the total minus the pending papers: a bare count(*) reads the
+# smallest index without decoding it, and the pending part is an id range of
+# the partial indexes papers_unread and papers_read (together: every paper).
+_PENDING = f"id >= {VISIBLE_BELOW}"
+_COUNT_SQL: dict[str, str] = {
+    "all": (f"SELECT (SELECT count(*) FROM papers)"
+            f" - (SELECT count(*) FROM papers WHERE read_at IS NULL AND {_PENDING})"
+            f" - (SELECT count(*) FROM papers WHERE read_at IS NOT NULL AND {_PENDING})"),
+    "unread": (f"SELECT (SELECT count(*) FROM papers WHERE read_at IS NULL)"
+               f" - (SELECT count(*) FROM papers WHERE read_at IS NULL AND {_PENDING})"),
+    "read": (f"SELECT (SELECT count(*) FROM papers WHERE read_at IS NOT NULL)"
+             f" - (SELECT count(*) FROM papers WHERE read_at IS NOT NULL AND {_PENDING})"),
+    "rated": f"SELECT count(*) FROM papers WHERE rating IS NOT NULL AND {_VISIBLE}",
 }
 # NULL sorts lowest in SQLite, so DESC puts undated and unrated papers last;
 # each order matches an index (papers_newest, papers_by_rating).
@@ -72,31 +96,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def content_hash(abstract: str) -> str:
-    """Identity of an abstract for de-duplication: case and spacing do not count."""
-    normalised = " ".join(abstract.casefold().split())
-    return hashlib.blake2b(normalised.encode("utf-8"), digest_size=16).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedRecord:
-    """A record with its content hash computed (in another process, for large
-    imports). The headline is derived later, and only for papers that are new."""
-
-    record: PaperRecord
-    digest: str
-
-
-def title_digest(title: str) -> str:
-    """Identity of a title-only paper (no abstract): its title, kept apart from abstracts."""
-    return content_hash(f"\x00title {title}")
-
-
-def prepare(record: PaperRecord) -> PreparedRecord:
-    digest = content_hash(record.abstract) if record.abstract else title_digest(record.title or "")
-    return PreparedRecord(record, digest)
-
-
 def _paper(row: tuple) -> Paper:
     values = dict(zip(_PAPER_COLUMNS, row))
     values["headline_derived"] = bool(values["headline_derived"])
@@ -112,6 +111,7 @@ class NoteSave:
     # readq process wrote it); that text is kept in note_versions.
     conflict: bool
     overwritten_text: str | None
+    previous: str = ""  # the text the save replaced (what undo brings back)
 
 
 def check_database_file(path: Path) -> None:
@@ -141,21 +141,32 @@ class Store:
         self._writer: sqlite3.Connection | None = None if path else conn
         self._write_lock = threading.RLock() if path else self._lock
         self.session = uuid.uuid4().hex[:12]
+        # How long one write waits for another process's write lock before it
+        # fails; the TUI lowers it and retries notes itself (readq/session.py).
+        self.write_wait_seconds: float = BUSY_TIMEOUT_SECONDS
+        self.import_timings: ImportTimings | None = None  # of the last import (benchmarks)
 
     # ----- opening -------------------------------------------------------------
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, clock: Clock = utc_now) -> Store:
+        from readq.privacy import ensure_private_dir, private_file
+
         path = Path(path)
         check_database_file(path)
         if not path.exists() and not create:
             raise DatabaseProblem(
                 f"{path}: no database here yet (import something first: readq import FILE)"
             )
-        if not path.parent.exists():
-            if not create:
-                raise DatabaseProblem(f"{path.parent}: no such directory")
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.exists() and not create:
+            raise DatabaseProblem(f"{path.parent}: no such directory")
+        try:  # notes are personal: a new folder is 0700, a new database file 0600
+            ensure_private_dir(path.parent)
+            # Made before SQLite would create it 0644 (-wal and -shm copy its mode);
+            # an empty file, `touch readq.db`, is a new database too.
+            private_file(path, tighten=path.is_file() and path.stat().st_size == 0)
+        except OSError as error:
+            raise DatabaseProblem(f"{path}: cannot create the database ({error.strerror or error})") from None
         conn = _connect(path)
         try:
             _prepare_schema(conn, path)
@@ -201,11 +212,11 @@ class Store:
         with self._write_lock:
             if self._writer is None:
                 self._writer = _connect(self.path)
+                # _begin does the waiting for the write lock (fairly); the rest
+                # of a transaction never waits long.
+                self._writer.execute(f"PRAGMA busy_timeout = {WRITER_BUSY_TIMEOUT_MS}")
             conn = self._writer
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                raise ReadqError(f"database is busy or unwritable: {error}") from None
+            self._begin(conn)
             try:
                 yield conn
             except sqlite3.OperationalError as error:
@@ -224,6 +235,21 @@ class Store:
                         conn.execute("ROLLBACK")
                     raise ReadqError(f"could not save: {error}") from None
 
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        """Take the write lock, waiting up to `write_wait_seconds` for another
+        process. Polled every few milliseconds rather than left to SQLite's busy
+        handler, which sleeps up to 100 ms between tries: an importer that takes
+        the lock again right after each batch would shut such a waiter out."""
+        deadline = time.monotonic() + self.write_wait_seconds
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error) or time.monotonic() >= deadline:
+                    raise ReadqError(f"database is busy or unwritable: {error}") from None
+            time.sleep(LOCK_POLL_SECONDS)
+
     def _query(self, sql: str, params: Iterable = ()) -> list[tuple]:
         with self._lock:
             return self._conn.execute(sql, tuple(params)).fetchall()
@@ -235,7 +261,7 @@ class Store:
     # ----- reading -------------------------------------------------------------
 
     def get(self, paper_id: int) -> Paper | None:
-        rows = self._query(f"{_SELECT_PAPER} WHERE id = ?", (paper_id,))
+        rows = self._query(f"{_SELECT_PAPER} WHERE id = ? AND {_VISIBLE}", (paper_id,))
         return _paper(rows[0]) if rows else None
 
     def get_many(self, ids: Iterable[int], brief: bool = False) -> dict[int, Paper]:
@@ -246,17 +272,17 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self._query(f"{select} WHERE id IN ({marks})", chunk):
+            for row in self._query(f"{select} WHERE id IN ({marks}) AND {_VISIBLE}", chunk):
                 paper = _paper(row)
                 found[paper.id] = paper
         return found
 
     def find_by_arxiv_id(self, arxiv_id: str) -> Paper | None:
-        rows = self._query(f"{_SELECT_PAPER} WHERE arxiv_id = ?", (arxiv_id,))
+        rows = self._query(f"{_SELECT_PAPER} WHERE arxiv_id = ? AND {_VISIBLE}", (arxiv_id,))
         return _paper(rows[0]) if rows else None
 
     def count(self, filter: Filter = "all") -> int:
-        return self._query(f"SELECT count(*) FROM papers {_FILTER_SQL[filter]}")[0][0]
+        return self._query(_COUNT_SQL[filter])[0][0]
 
     def page(
         self, filter: Filter = "all", sort: Sort = "queue", offset: int = 0, limit: int = 100,
@@ -307,18 +333,16 @@ class Store:
 
     @staticmethod
     def _where(filter: Filter, min_rating: int | None) -> tuple[str, list]:
-        where = _FILTER_SQL[filter]
+        conditions = [c for c in (_FILTER_SQL[filter], _VISIBLE) if c]
         if min_rating is None:
-            return where, []
-        joiner = " AND " if where else "WHERE "
-        return f"{where}{joiner}rating >= ?", [min_rating]
+            return f"WHERE {' AND '.join(conditions)}", []
+        return f"WHERE {' AND '.join(conditions)} AND rating >= ?", [min_rating]
 
     def stats(self) -> Stats:
         row = self._query(
-            "SELECT (SELECT count(*) FROM papers),"
-            " (SELECT count(*) FROM papers WHERE read_at IS NULL),"
-            " (SELECT count(*) FROM papers WHERE rating IS NOT NULL),"
-            " (SELECT count(*) FROM papers WHERE notes IS NOT NULL AND notes <> '')"
+            f"SELECT ({_COUNT_SQL['all']}), ({_COUNT_SQL['unread']}), ({_COUNT_SQL['rated']}),"
+            f" (SELECT count(*) FROM papers WHERE notes IS NOT NULL AND notes <> ''"
+            f" AND id < {VISIBLE_BELOW})"
         )[0]  # each count reads a small index (see migrations)
         return Stats(total=row[0], unread=row[1], rated=row[2], noted=row[3])
 
@@ -371,11 +395,12 @@ class Store:
         return previous[paper_id]
 
     def save_note(self, paper_id: int, text: str, *, base: str | None = None,
-                  check_base: bool = False) -> NoteSave:
+                  check_base: bool = False, coalesce: bool = True) -> NoteSave:
         """Save a note. With `check_base`, `base` is the text the editor started
         from: if the stored text differs, another writer changed it meanwhile;
         the save still happens (the user's typing wins) and the other text stays
-        restorable from note_versions."""
+        restorable from note_versions. `coalesce=False` (undo, restore) always
+        adds a version, so the text it replaces stays in the history."""
         saved_at = self.now()
         text = strip_control(text)  # a note reaches terminals too: no escape sequences
         with self._write() as conn:
@@ -385,24 +410,28 @@ class Store:
             current = row[0] or ""
             conflict = check_base and current != (base or "")
             if current == text:
-                return NoteSave(saved_at, False, None)
+                return NoteSave(saved_at, False, None, current)
             if conflict:
                 self._add_note_version(conn, paper_id, current, saved_at, session="other")
             conn.execute(
                 "UPDATE papers SET notes = ?, notes_updated_at = ? WHERE id = ?",
                 (text, saved_at, paper_id),
             )
-            self._add_note_version(conn, paper_id, text, saved_at, session=self.session)
-        return NoteSave(saved_at, conflict, current if conflict else None)
+            # A version of its own (another session tag) is never overwritten
+            # by the typing saves that follow it.
+            session = self.session if coalesce else f"{self.session}-restore"
+            self._add_note_version(conn, paper_id, text, saved_at, session=session,
+                                   coalesce=coalesce)
+        return NoteSave(saved_at, conflict, current if conflict else None, current)
 
     def _add_note_version(self, conn: sqlite3.Connection, paper_id: int, text: str,
-                          saved_at: str, session: str) -> None:
+                          saved_at: str, session: str, coalesce: bool = True) -> None:
         latest = conn.execute(
             "SELECT id, saved_at, session FROM note_versions WHERE paper_id = ?"
             " ORDER BY id DESC LIMIT 1",
             (paper_id,),
         ).fetchone()
-        if latest and latest[2] == session and _seconds_between(latest[1], saved_at) < NOTE_VERSION_COALESCE_SECONDS:
+        if coalesce and latest and latest[2] == session and _seconds_between(latest[1], saved_at) < NOTE_VERSION_COALESCE_SECONDS:
             conn.execute("UPDATE note_versions SET text = ?, saved_at = ? WHERE id = ?",
                          (text, saved_at, latest[0]))
         else:
@@ -431,7 +460,7 @@ class Store:
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for pid, value in conn.execute(
-                f"SELECT id, {column} FROM papers WHERE id IN ({marks})", chunk
+                f"SELECT id, {column} FROM papers WHERE id IN ({marks}) AND {_VISIBLE}", chunk
             ):
                 values[pid] = value
         return values
@@ -445,218 +474,20 @@ class Store:
         *,
         progress: Progress | None = None,
     ) -> ImportSummary:
-        """Import one file's records in one transaction: all of them or none.
+        """Import one file's records: readers see all of them or none.
 
         Duplicates (same arXiv id, else same normalised abstract) are counted and
         skipped; an id-less paper already in the queue gains the arXiv id and
         dates of a listing record with the same abstract. `progress` is called
         every few thousand records; an exception from it cancels the import.
+        Written in short transactions, published by one at the end: other
+        writers wait a fraction of a second at most (readq/import_engine.py).
         """
-        summary = ImportSummary(source=source)
-        added_at = self.now()
-        with self._write() as conn:
-            first_new_id = (conn.execute("SELECT max(id) FROM papers").fetchone()[0] or 0) + 1
-            index = _BulkIndex(conn, first_new_id)
-            for item in items:
-                if isinstance(item, Problem):  # records may come as PaperRecord or PreparedRecord
-                    summary.problems.append(item)
-                    if item.rejected:
-                        summary.seen += 1
-                        summary.rejected += 1
-                    continue
-                summary.seen += 1
-                if self._insert_record(conn, item, source, added_at):
-                    summary.imported += 1
-                    if summary.imported % INDEX_EVERY == 0:
-                        index.catch_up()
-                else:
-                    summary.duplicates += 1
-                if progress is not None and summary.seen % PROGRESS_EVERY == 0:
-                    progress(summary)
-            index.finish()
-            if summary.imported:
-                _update_vocabulary(conn, first_new_id, summary.imported)
-                # Tells search engines in this and other processes to reload the vocabulary.
-                conn.execute(
-                    "INSERT INTO settings (key, value) VALUES ('search_terms_version', ?)"
-                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    (uuid.uuid4().hex,),
-                )
-            if progress is not None:
-                progress(summary)  # still inside the transaction: raising cancels
-        return summary
-
-    def _insert_record(self, conn: sqlite3.Connection, item: PaperRecord | PreparedRecord,
-                       source: str, added_at: str) -> bool:
-        """Add a new paper (True), or merge a known one into the queue's copy (False).
-
-        A paper is known by its arXiv id, else its DOI, else its abstract (or, for
-        a title-only paper, its title). Merging fills columns the queue lacks and
-        replaces a derived headline with a real title; reading state comes only
-        from readq's own export (see `_merge`)."""
-        prepared = item if isinstance(item, PreparedRecord) else prepare(item)
-        record, digest = prepared.record, prepared.digest
-        known = self._find_known(conn, record, digest)
-        if known is not None:
-            self._merge(conn, known, prepared)
-            return False
-        derived = record.title is None if record.headline_derived is None else record.headline_derived
-        cursor = conn.execute(
-            "INSERT INTO papers (arxiv_id, title, headline_derived, authors, abstract, comments,"
-            " categories, doi, url, created, updated, source, added_at, read_at, rating, notes,"
-            " notes_updated_at, content_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.arxiv_id, record.title or derive_headline(record.abstract), derived,
-             record.authors, record.abstract,
-             record.comments, record.categories, record.doi, record.url, record.created,
-             record.updated, record.source or source, record.added_at or added_at,
-             record.read_at, record.rating, record.notes, record.notes_updated_at, digest),
-        )
-        if record.notes:
-            self._add_note_version(conn, cursor.lastrowid, record.notes,
-                                   record.notes_updated_at or added_at, session="import")
-        return True
-
-    @staticmethod
-    def _find_known(conn: sqlite3.Connection, record: PaperRecord, digest: str) -> dict | None:
-        """The queue's copy of `record`, as a column -> value dict, or None."""
-        lookups: list[tuple[str, tuple]] = []
-        if record.arxiv_id:
-            lookups.append(("arxiv_id = ?", (record.arxiv_id,)))
-        if record.doi:  # a DOI match with another arXiv id is another paper
-            lookups.append(("doi = ? AND (arxiv_id IS NULL OR ? IS NULL)", (record.doi, record.arxiv_id)))
-        # Same abstract: a paper with another arXiv id is another paper (duplicate postings).
-        lookups.append(("content_hash = ?" + (" AND arxiv_id IS NULL" if record.arxiv_id else ""),
-                        (digest,)))
-        if record.title and record.abstract:  # a title-only paper gaining its abstract
-            lookups.append(("content_hash = ? AND abstract = ''", (title_digest(record.title),)))
-        for where, params in lookups:
-            select = f"SELECT {', '.join(_MERGE_COLUMNS)} FROM papers WHERE {where} LIMIT 1"
-            row = conn.execute(select, params).fetchone()
-            if row is not None:
-                return dict(zip(_MERGE_COLUMNS, row))
-        return None
-
-    def _merge(self, conn: sqlite3.Connection, known: dict, prepared: PreparedRecord) -> None:
-        """Fill the known paper's empty columns from `prepared`, updating only those.
-
-        Reading state is only ever in readq's own export: it fills an empty read
-        mark or rating (they carry no time of change, so the queue's value wins),
-        and a note replaces the queue's when it was saved later."""
-        record = prepared.record
-        changes: dict[str, object] = {
-            column: getattr(record, column) for column in _FILLABLE_COLUMNS
-            if known[column] is None and getattr(record, column) is not None
-        }
-        if known["headline_derived"] and record.title and not record.headline_derived:
-            changes.update(title=record.title, headline_derived=0)
-        if not known["abstract"] and record.abstract:
-            changes.update(abstract=record.abstract, content_hash=prepared.digest)
-        if record.read_at and known["read_at"] is None:
-            changes["read_at"] = record.read_at
-        if record.rating and known["rating"] is None:
-            changes["rating"] = record.rating
-        if record.notes is not None and record.notes != (known["notes"] or "") and (
-            not known["notes"] or _later(record.notes_updated_at, known["notes_updated_at"])
-        ):
-            changes.update(notes=record.notes, notes_updated_at=record.notes_updated_at)
-        if not changes:
-            return
-        assignments = ", ".join(f"{column} = ?" for column in changes)
-        conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*changes.values(), known["id"]))
-        if changes.get("notes"):
-            self._add_note_version(conn, known["id"], record.notes,
-                                   record.notes_updated_at or self.now(), session="import")
-        if "title" in changes or "abstract" in changes:
-            merged = {**known, **changes}
-            _count_new_words(conn, f"{known['title']} {known['abstract']}",
-                             f"{merged['title']} {merged['abstract']}")
-
-
-_MERGE_COLUMNS = ("id", "arxiv_id", "title", "headline_derived", "abstract", "authors", "comments",
-                  "categories", "doi", "url", "created", "updated", "read_at", "rating", "notes",
-                  "notes_updated_at")
-# Paper metadata an import may add to a known paper when the queue has none.
-_FILLABLE_COLUMNS = ("arxiv_id", "authors", "comments", "categories", "doi", "url", "created", "updated")
-
-
-def _later(stamp: str | None, than: str | None) -> bool:
-    """Whether timestamp `stamp` is after `than` (a missing one is never later)."""
-    if stamp is None:
-        return False
-    if than is None:
-        return True
-    try:
-        return datetime.fromisoformat(stamp) > datetime.fromisoformat(than)
-    except (TypeError, ValueError):
-        return stamp > than
-
-
-def _count_new_words(conn: sqlite3.Connection, before: str, after: str) -> None:
-    """Add the words a merge brought to a paper (a real title) to the search vocabulary."""
-    added = raw_words(after) - raw_words(before)
-    conn.executemany(
-        "INSERT INTO search_terms (term, docs) VALUES (?, ?)"
-        " ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
-        vocabulary_counts(Counter(added)).items(),
-    )
-
-
-class _BulkIndex:
-    """Full-text indexing of an import's new rows, thousands at a time.
-
-    One INSERT ... SELECT indexes rows four times faster than the per-row
-    trigger. settings' 'bulk_import' holds the first id not yet indexed; the
-    triggers skip rows from there on (see migrations) and handle the rest."""
-
-    def __init__(self, conn: sqlite3.Connection, first_new_id: int):
-        self._conn = conn
-        self._unindexed_from = first_new_id
-        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('bulk_import', ?)",
-                     (str(first_new_id),))
-
-    def catch_up(self) -> None:
-        top = self._conn.execute("SELECT max(id) FROM papers").fetchone()[0] or 0
-        if top < self._unindexed_from:
-            return
-        self._conn.execute(
-            "INSERT INTO papers_fts (rowid, title, abstract, arxiv_id, comments, notes)"
-            " SELECT id, title, abstract, arxiv_id, comments, notes FROM papers WHERE id >= ?",
-            (self._unindexed_from,),
-        )
-        self._unindexed_from = top + 1
-        self._conn.execute("UPDATE settings SET value = ? WHERE key = 'bulk_import'",
-                           (str(self._unindexed_from),))
-
-    def finish(self) -> None:
-        self.catch_up()
-        self._conn.execute("DELETE FROM settings WHERE key = 'bulk_import'")
-
-
-def _update_vocabulary(conn: sqlite3.Connection, first_new_id: int, added: int) -> None:
-    """Bring search_terms up to date after an import.
-
-    A large import re-reads the vocabulary from the FTS index in SQL (1.2 s per
-    100k papers), far cheaper than counting words in Python per paper; a small
-    import into a large queue counts just its new papers' words."""
-    total = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
-    if added * 20 >= total:
-        conn.execute("DELETE FROM search_terms")
-        conn.execute(
-            "INSERT INTO search_terms (term, docs) SELECT term, doc FROM papers_vocab"
-            f" WHERE length(term) BETWEEN 2 AND {LONGEST_TERM}"
-        )
-        return
-    counts: Counter[str] = Counter()
-    for title, abstract, comments in conn.execute(
-        "SELECT title, abstract, comments FROM papers WHERE id >= ?", (first_new_id,)
-    ):
-        counts.update(raw_words(f"{title} {abstract} {comments or ''}"))
-    conn.executemany(
-        "INSERT INTO search_terms (term, docs) VALUES (?, ?)"
-        " ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
-        vocabulary_counts(counts).items(),
-    )
+        engine = ImportEngine(self, source, progress)
+        try:
+            return engine.run(items)
+        finally:
+            self.import_timings = engine.timings
 
 
 def _seconds_between(earlier: str, later: str) -> float:
@@ -664,6 +495,11 @@ def _seconds_between(earlier: str, later: str) -> float:
         return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
     except ValueError:
         return float("inf")
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(error)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -699,7 +535,9 @@ def _prepare_schema(conn: sqlite3.Connection, path: Path) -> None:
     try:
         if version < SCHEMA_VERSION:
             if version > 0:
-                backup_path = path.with_name(f"{path.name}.bak-v{version}")
+                from readq.privacy import private_file
+
+                backup_path = private_file(path.with_name(f"{path.name}.bak-v{version}"), tighten=True)
                 with sqlite3.connect(backup_path) as backup:
                     conn.backup(backup)
             migrate(conn, version)

@@ -82,11 +82,11 @@ def test_full_text_index_follows_merges_during_an_import(tmp_path: Path, monkeyp
     of the same import before or after its batch was indexed, stays searchable."""
     import sqlite3
 
-    import readq.store as store_module
+    import readq.import_engine as import_engine
     from readq.models import PaperRecord
     from readq.search import SearchEngine
 
-    monkeypatch.setattr(store_module, "INDEX_EVERY", index_every)
+    monkeypatch.setattr(import_engine, "BATCH_ROWS", index_every)  # 1: a transaction per record
     text = "A study of sparse attention kernels for long documents and their memory use."
     other = "Benchmarking retrieval pipelines for multilingual question answering at scale."
     with Store.open(tmp_path / "readq.db") as store:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import readq.import_engine as import_engine
 import readq.store as store_module
 from readq.errors import DatabaseProblem, ReadqError
 from readq.importers import arxiv_listing, plain
@@ -149,7 +150,7 @@ def test_an_iterator_failing_midway_leaves_the_database_unchanged(seeded_store: 
 def test_a_progress_callback_raising_midway_cancels_the_import(
     tmp_path: Path, plain_seed: Path, arxiv_seed: Path, monkeypatch
 ):
-    monkeypatch.setattr(store_module, "PROGRESS_EVERY", 3)
+    monkeypatch.setattr(import_engine, "PROGRESS_EVERY", 3)
     calls = []
 
     def cancel(summary, fraction):
