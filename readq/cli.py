@@ -64,10 +64,14 @@ def db_path(ctx: click.Context) -> Path:
 
 
 def open_store(ctx: click.Context, create: bool = False):
+    from readq.privacy import warn_once
     from readq.store import Store
 
     store = Store.open(db_path(ctx), create=create)
     ctx.call_on_close(store.close)
+    warning = warn_once(store.path)  # one stderr line: stdout stays clean for scripts
+    if warning:
+        click.echo(f"readq: warning: {terminal_safe(warning)}", err=True)
     return store
 
 
@@ -288,17 +292,30 @@ def rate(ctx, paper_id: str, rating: int) -> None:
 @click.option("--history", is_flag=True, help="List the kept versions of the note, newest first.")
 @click.option("--restore", type=click.IntRange(min=1), metavar="N",
               help="Make version N (from --history) the note again.")
+@click.option("--clear", is_flag=True, help="Empty the note (the old text stays in --history).")
 @db_option
 @click.pass_context
-def note(ctx, paper_id: str, history: bool, restore: int | None) -> None:
+def note(ctx, paper_id: str, history: bool, restore: int | None, clear: bool) -> None:
     """Set a paper's note: from stdin, or in $EDITOR when run in a terminal.
+
+    Empty stdin (nothing, or only spaces and blank lines, as from </dev/null or
+    an unset variable) changes nothing and exits 1; empty a note with --clear.
 
     Every saved version is kept (the last 50 per paper), so a note overwritten
     by another readq process or by mistake can be listed and restored.
     """
+    if clear and (history or restore):
+        raise click.UsageError("--clear cannot be combined with --history or --restore")
     store = open_store(ctx)
     (resolved,) = resolve_ids(store, (paper_id,))
     paper = store.get(resolved)
+    if clear:
+        if not paper.notes:
+            click.echo(f"the note of {resolved} is already empty", err=True)
+            return
+        store.save_note(resolved, "", base=paper.notes, check_base=True, coalesce=False)
+        click.echo(f"cleared the note of {resolved} (`readq note {resolved} --history` lists the old text)")
+        return
     if history or restore:
         versions = store.note_versions(resolved)
         if history:
@@ -310,16 +327,18 @@ def note(ctx, paper_id: str, history: bool, restore: int | None) -> None:
             return
         if restore > len(versions):
             raise ReadqError(f"no version {restore}: the note has {len(versions)} (see --history)")
-        store.save_note(resolved, versions[restore - 1][1])
+        store.save_note(resolved, versions[restore - 1][1], coalesce=False)  # the replaced text stays
         click.echo(f"restored version {restore} of the note of {resolved}")
         return
-    if sys.stdin.isatty():
+    if sys.stdin is not None and sys.stdin.isatty():
         text = click.edit(paper.notes or "", extension=".md")
         if text is None:
             click.echo("note unchanged", err=True)
             return
     else:
-        text = sys.stdin.read()
+        text = sys.stdin.read() if sys.stdin is not None else ""  # `<&-`: no stdin at all
+        if not text.strip():  # a script's empty pipe must not wipe a note
+            raise ReadqError("no note text on stdin (nothing changed; use --clear to empty the note)")
     store.save_note(resolved, text, base=paper.notes, check_base=True)
     click.echo(f"saved the note of {resolved}")
 
@@ -357,7 +376,10 @@ def export(ctx, format_: str, output: str | None, unread, min_rating, sort, limi
     target = Path(output)
     partial = target.with_name(f".{target.name}.partial")
     try:
-        with partial.open("w", encoding="utf-8", newline="") as handle:
+        from readq.privacy import open_private
+
+        # An export holds the notes: private like the database.
+        with open_private(partial, "w", encoding="utf-8", newline="") as handle:
             write(papers, format_, handle)
         os.replace(partial, target)
     except OSError as error:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import signal
-import sqlite3
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
@@ -16,21 +15,45 @@ from textual.message import Message
 from readq.errors import ReadqError
 from readq.paths import config_path
 from readq.search import SearchEngine
+from readq.session import WRITE_WAIT_SECONDS, EditSession, SessionEvent
 from readq.store import Store
 from readq.tui.config import load_config
+from readq.tui.screens.confirm import ConfirmScreen
 from readq.tui.screens.help import HelpScreen
 from readq.tui.screens.queue import QueueScreen
 from readq.tui.widgets.paper_list import PaperList
 
-EXIT_SAVE_TIMEOUT_SECONDS = 20
+# How long quitting waits for note saves before asking (the drafts file keeps
+# them either way), and for a cancelled import to clean up after itself.
+EXIT_SAVE_WAIT_SECONDS = 1.5
+IMPORT_STOP_WAIT_SECONDS = 30
 
 
-class WriteFinished(Message):
-    def __init__(self, future: Future, done: Callable | None, failed: Callable | None) -> None:
+class SessionMessage(Message):
+    """An edit-session event, carried from the writer thread to the UI."""
+
+    def __init__(self, event: SessionEvent) -> None:
         super().__init__()
-        self.future = future
-        self.done = done
-        self.failed = failed
+        self.event = event
+
+
+class ImportCancelled(Exception):
+    """Raised from the import's progress callback: the import stops and leaves nothing."""
+
+
+class ImportProgress(Message):
+    def __init__(self, fraction: float | None, records: int) -> None:
+        super().__init__()
+        self.fraction = fraction
+        self.records = records
+
+
+class ImportFinished(Message):
+    def __init__(self, summary=None, error: str = "", cancelled: bool = False) -> None:
+        super().__init__()
+        self.summary = summary
+        self.error = error
+        self.cancelled = cancelled
 
 
 class ReadqApp(App):
@@ -45,12 +68,17 @@ class ReadqApp(App):
     def __init__(self, store: Store, *, config_file: Path | None = None) -> None:
         super().__init__()
         self.store = store
+        # The TUI never waits long for another process's lock: a note that could
+        # not be saved is in the drafts file and retried.
+        store.write_wait_seconds = WRITE_WAIT_SECONDS
         self.search_engine = SearchEngine(store.connect_reader)
-        # One writer thread: writes keep their order and never block the UI,
-        # even while another process holds the database lock.
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="readq-writer")
+        self.session = EditSession(store, lambda event: self.post_message(SessionMessage(event)))
         self._config_file = config_file or config_path()
         self._config_problems: list[str] = []
+        self._import_thread: threading.Thread | None = None
+        self._import_cancel = threading.Event()
+        self._quit_after_import = False
+        self._quitting = False
 
     # ----- start and stop ---------------------------------------------------
 
@@ -65,6 +93,15 @@ class ReadqApp(App):
         self.push_screen(QueueScreen())
         for problem in config.problems:
             self.notify(problem, title="Config", severity="warning", timeout=15)
+        from readq.privacy import readable_by_others_warning
+
+        if self.store.path is not None and (warning := readable_by_others_warning(self.store.path)):
+            self.notify(warning, title="Privacy", severity="warning", timeout=15)
+        restored = self.session.restore_drafts()
+        if restored:
+            noun = "note" if restored == 1 else "notes"
+            self.notify(f"Restored {restored} unsaved {noun} from the last session "
+                        f"(kept in {self.session.journal.path.name}); saving now.", timeout=10)
         self._install_signal_handlers()
 
     def _install_signal_handlers(self) -> None:
@@ -79,39 +116,57 @@ class ReadqApp(App):
                 pass  # not the main thread (some test runners): nothing to install
 
     def _exit_on_signal(self) -> None:
-        self.save_pending_notes()
+        self._import_cancel.set()
+        self._flush_notes()
         self.exit(return_code=0)
 
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and self.store.get_setting("theme") != theme:
-            self.run_write(lambda: self.store.set_setting("theme", theme))
+            self.session.run(lambda: self.store.set_setting("theme", theme), "theme")
 
     async def action_quit(self) -> None:
-        self.save_pending_notes()
+        if self._quitting:
+            return
+        if self.import_running():
+            def answered(stop: bool | None) -> None:
+                if stop:
+                    self._quit_after_import = True
+                    self.cancel_import()
+                    self.notify("Stopping the import…")
+
+            self.push_screen(ConfirmScreen("An import is running. Stop it (nothing of it is kept) and quit?"),
+                             answered)
+            return
+        self._flush_notes()
+        unsaved = self.session.unsaved()
+        if unsaved:
+            def answered(leave: bool | None) -> None:
+                if leave:
+                    self._quitting = True
+                    self.exit()
+
+            count = len(unsaved)
+            self.push_screen(ConfirmScreen(
+                f"{count} {'note is' if count == 1 else 'notes are'} not saved yet: the database is busy. "
+                f"The text is kept in {self.session.journal.path.name} and saved when readq next starts. "
+                "Quit anyway?"), answered)
+            return
+        self._quitting = True
         self.exit()
 
-    def save_pending_notes(self) -> None:
-        """Save the note being typed, now, waiting for the writer. Raises nothing:
-        a failure is reported on stderr by run_app, never swallowed."""
-        self.flush_writes()
+    def _flush_notes(self) -> None:
+        """Save every note being typed, waiting a moment for the writer."""
         for screen in self.screen_stack:
             if isinstance(screen, QueueScreen):
-                pending = screen.notes.pending()
-                if pending:
-                    paper_id, text = pending
-                    try:
-                        self._writer.submit(self.store.save_note, paper_id, text).result(
-                            EXIT_SAVE_TIMEOUT_SECONDS
-                        )
-                        screen.notes.mark_saved(paper_id, text)
-                    except Exception as error:  # noqa: BLE001 - reported, then re-raised at exit
-                        self.unsaved_note_error = (paper_id, text, error)
-
-    unsaved_note_error: tuple[int, str, Exception] | None = None
+                screen.notes.flush()
+        self.session.save_all_notes()
+        self.session.wait_idle(EXIT_SAVE_WAIT_SECONDS)
 
     def on_unmount(self) -> None:
-        self.save_pending_notes()
-        self._writer.shutdown(wait=True)
+        self._import_cancel.set()
+        if self._import_thread is not None:
+            self._import_thread.join(IMPORT_STOP_WAIT_SECONDS)
+        self.session.close(EXIT_SAVE_WAIT_SECONDS)
         self.search_engine.close()
 
     def notify(self, message: str, *, title: str = "", severity="information",
@@ -121,53 +176,79 @@ class ReadqApp(App):
 
     # ----- writes -----------------------------------------------------------
 
-    def run_write(self, job: Callable, done: Callable | None = None,
-                  failed: Callable[[str], None] | None = None) -> None:
-        """Run `job` on the writer thread; `done(result)` or `failed(reason)` later on the UI thread."""
-        future = self._writer.submit(job)
-        future.add_done_callback(lambda f: self.post_message(WriteFinished(f, done, failed)))
+    def on_session_message(self, message: SessionMessage) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, QueueScreen):
+                screen.on_session_event(message.event)
 
-    def on_write_finished(self, message: WriteFinished) -> None:
-        error = message.future.exception()
-        if error is None:
-            if message.done is not None:
-                message.done(message.future.result())
-            return
-        if not isinstance(error, (ReadqError, sqlite3.Error, OSError)):
-            raise error
-        reason = str(error)
-        if message.failed is not None:
-            message.failed(reason)
-        else:
-            self.notify(f"Not saved: {reason}", severity="error", timeout=10)
-
-    def flush_writes(self) -> None:
+    def flush_writes(self, timeout: float | None = 30) -> None:
         """Wait until every queued write has run (tests and exit paths)."""
-        self._writer.submit(lambda: None).result()
+        self.session.wait_idle(timeout)
 
-    def import_in_background(self, path: str, on_done: Callable[[], None],
-                             on_progress: Callable[[float | None, int], None]) -> None:
-        """Import on the writer thread; progress and the summary come back here."""
+    # ----- importing --------------------------------------------------------
+
+    def import_running(self) -> bool:
+        return self._import_thread is not None and self._import_thread.is_alive()
+
+    def start_import(self, path: str) -> None:
+        """Import on a thread of its own (user edits keep going through the
+        session's writer meanwhile); progress and the end come back as messages."""
         from readq.importing import import_file
 
-        def progress(summary, fraction) -> None:
-            self.call_from_thread(on_progress, fraction, summary.seen)
+        cancel = self._import_cancel
+        cancel.clear()
 
-        def finished(summary) -> None:
+        def progress(summary, fraction) -> None:
+            if cancel.is_set():
+                raise ImportCancelled()
+            self.post_message(ImportProgress(fraction, summary.seen))
+
+        def run() -> None:
+            try:
+                summary = import_file(self.store, path, progress=progress)
+            except ImportCancelled:
+                self.post_message(ImportFinished(cancelled=True))
+            except (ReadqError, OSError) as error:
+                self.post_message(ImportFinished(error=str(error)))
+            except Exception as error:  # noqa: BLE001 - shown, not swallowed: the app must not die
+                self.post_message(ImportFinished(error=f"{type(error).__name__}: {error}"))
+            else:
+                self.post_message(ImportFinished(summary))
+
+        self.post_message(ImportProgress(0.0, 0))
+        self._import_thread = threading.Thread(target=run, name="readq-import", daemon=True)
+        self._import_thread.start()
+
+    def cancel_import(self) -> None:
+        self._import_cancel.set()
+
+    def on_import_progress(self, message: ImportProgress) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, QueueScreen):
+                screen.show_import_progress(message.fraction, message.records)
+
+    def on_import_finished(self, message: ImportFinished) -> None:
+        if self._import_thread is not None:
+            self._import_thread.join(5)
+            self._import_thread = None
+        if message.cancelled:
+            self.notify("Import stopped: nothing of it was added.", title="Import")
+        elif message.error:
+            self.notify(message.error, title="Import failed", severity="error", timeout=10)
+        else:
+            summary = message.summary
             severity = "warning" if summary.rejected else "information"
             lines = [f"{summary.source}: {summary.line()}"]
             lines += [f"line {p.line}: {p.reason}" for p in summary.problems[:5]]
             if len(summary.problems) > 5:
                 lines.append(f"… and {len(summary.problems) - 5} more (readq import shows all)")
             self.notify("\n".join(lines), title="Import", severity=severity, timeout=10)
-            on_done()
-
-        def failed(reason: str) -> None:
-            self.notify(reason, title="Import failed", severity="error", timeout=10)
-            on_done()
-
-        on_progress(0.0, 0)
-        self.run_write(lambda: import_file(self.store, path, progress=progress), finished, failed)
+        for screen in self.screen_stack:
+            if isinstance(screen, QueueScreen):
+                screen.after_import()
+        if self._quit_after_import:
+            self._quit_after_import = False
+            self.call_later(self.action_quit)
 
     # ----- help and command palette -----------------------------------------
 
@@ -225,6 +306,9 @@ def run_app(db_path: str | Path) -> None:
         app.run()
     finally:
         app.store.close()
-    if app.unsaved_note_error:
-        paper_id, text, error = app.unsaved_note_error
-        raise ReadqError(f"the note of paper {paper_id} could not be saved ({error}); its text:\n{text}")
+    unsaved = app.session.unsaved()
+    if unsaved:
+        count = len(unsaved)
+        raise ReadqError(
+            f"{count} {'note was' if count == 1 else 'notes were'} not saved (the database was busy);"
+            f" kept in {app.session.journal.path}, saved when readq next starts")

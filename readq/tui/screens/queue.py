@@ -2,8 +2,9 @@
 
 Attributes go down, messages come up: the list reports the highlighted paper,
 this screen hands it to the detail and notes panes. Every write goes to the
-app's single writer thread, so a database busy with another process's import
-never freezes the screen.
+app's edit session (readq/session.py), which orders, saves and undoes them
+off the UI thread, so a database busy with another process never freezes the
+screen and nothing typed lives only in a widget.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import os
 import shlex
 import subprocess
 import tempfile
-from dataclasses import dataclass
 
 from textual import events, on, work
 from textual.app import SuspendNotSupported
@@ -24,8 +24,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static, TextArea
 
+from readq.textclean import strip_control
 from readq.models import FILTERS, SORTS, Filter, Paper, Sort, Stats
 from readq.search import SearchResult
+from readq.session import NoteReplaced, NoteState, NothingToUndo, SessionEvent, Undone, WriteFailed, Written
 from readq.tui.screens.confirm import ConfirmScreen
 from readq.tui.screens.import_dialog import ImportDialog
 from readq.tui.sources import QueueSource, ResultsSource
@@ -35,15 +37,6 @@ from readq.tui.widgets.paper_list import PaperList
 
 NARROW_WIDTH = 110
 DETAIL_DELAY_SECONDS = 0.15
-UNDO_DEPTH = 100
-
-
-@dataclass
-class UndoStep:
-    description: str
-    kind: str  # "read", "rating" or "note"
-    paper_ids: list[int]
-    previous: object
 
 
 class SearchDone(Message):
@@ -75,7 +68,8 @@ class QueueScreen(Screen):
         Binding("Y", "copy_url", "Copy URL", id="queue.copy_url", show=False),
         Binding("o", "open_browser", "Open arXiv", id="queue.open", show=False),
         Binding("A", "mark_all_read", "Mark all shown read", id="queue.mark_all_read", show=False),
-        Binding("ctrl+z", "undo", "Undo", id="queue.undo", show=False),
+        Binding("ctrl+z", "undo", "Undo the last change", id="queue.undo", show=False),
+        Binding("ctrl+y,ctrl+shift+z", "redo", "Redo", id="queue.redo", show=False),
         Binding("r", "refresh", "Refresh", id="queue.refresh", show=False),
         Binding("shift+down", "scroll_detail(1)", "Scroll abstract down", id="queue.detail_down", show=False),
         Binding("shift+up", "scroll_detail(-1)", "Scroll abstract up", id="queue.detail_up", show=False),
@@ -86,8 +80,8 @@ class QueueScreen(Screen):
         self.filter: Filter = "all"
         self.sort: Sort = "queue"
         self.search_result: SearchResult | None = None
-        self.undo_steps: list[UndoStep] = []
         self._shown_paper_id: int | None = None
+        self._shown_terms: frozenset[str] = frozenset()
         self._data_version: int | None = None
         self._stats: Stats | None = None
         self._detail_timer: Timer | None = None
@@ -185,20 +179,31 @@ class QueueScreen(Screen):
 
     def show_detail(self, paper: Paper | None, force: bool = False) -> None:
         same_paper = paper is not None and paper.id == self._shown_paper_id
-        if same_paper and not force:
+        terms = self.search_result.terms if self.search_result else frozenset()
+        # The same paper with other search words still needs their highlights.
+        if same_paper and not force and terms == self._shown_terms:
             return
         if paper is not None:
             paper = self.store.get(paper.id)  # list rows are brief: read it whole
-        terms = self.search_result.terms if self.search_result else frozenset()
         self.query_one(PaperDetail).show_paper(paper, terms)
-        if same_paper:
-            if not self.notes.reload_if_clean(paper):
-                self.notify("This note was also changed in another readq. Yours is kept; "
-                            "the other text is in the note history.", severity="warning")
-        else:
-            self._remember_note_for_undo()
+        self._shown_terms = terms
+        if paper is None or not same_paper:
             self.notes.load(paper)
+        elif force:
+            self._take_outside_note(paper)
         self._shown_paper_id = paper.id if paper else None
+
+    def _take_outside_note(self, paper: Paper) -> None:
+        """The shown paper was re-read: another process may have changed its note."""
+        stored = strip_control(paper.notes or "")
+        if stored == self.notes.stored_text:
+            return
+        if self.app.session.draft(paper.id) is not None:
+            self.notes.stored_text = stored  # the next save reports the conflict
+            self.notify("This note was also changed in another readq. Yours is kept; "
+                        "the other text is in the note history.", severity="warning")
+        else:
+            self.notes.replace_text(stored, "updated by another readq")
 
     # ----- search -------------------------------------------------------------
 
@@ -246,8 +251,6 @@ class QueueScreen(Screen):
             return False
         if action in ("copy_id", "open_browser") and self.current is not None and not self.current.link:
             return False
-        if action == "undo" and not self.undo_steps:
-            return False
         if action in ("focus_search", "focus_notes") and isinstance(self.focused, (Input, TextArea)):
             return False  # typing: `/` and `n` are characters there
         return True
@@ -273,23 +276,13 @@ class QueueScreen(Screen):
 
     def action_toggle_read(self) -> None:
         paper = self.current
-        self.set_read([paper.id], not paper.is_read, "read mark")
+        self.set_read([paper.id], not paper.is_read)
 
-    def set_read(self, ids: list[int], read: bool, description: str) -> None:
-        def done(previous: dict) -> None:
-            self.push_undo(UndoStep(description, "read", ids, previous))
-            self.refresh_rows()
-
-        self.app.run_write(lambda: self.store.set_read(ids, read), done)
+    def set_read(self, ids: list[int], read: bool) -> None:
+        self.app.session.set_read(ids, read)
 
     def action_rate(self, rating: int) -> None:
-        paper = self.current
-
-        def done(previous: int | None) -> None:
-            self.push_undo(UndoStep("rating", "rating", [paper.id], previous))
-            self.refresh_rows()
-
-        self.app.run_write(lambda: self.store.rate(paper.id, rating), done)
+        self.app.session.rate(self.current.id, rating)
 
     def action_mark_all_read(self) -> None:
         ids = self.paper_list.source.all_ids() if self.paper_list.source else []
@@ -300,38 +293,40 @@ class QueueScreen(Screen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.set_read(unread, True, f"marking {len(unread)} papers read")
+                self.set_read(unread, True)
 
         self.app.push_screen(ConfirmScreen(f"Mark all {len(unread):,} shown papers as read?"), answered)
 
     def action_undo(self) -> None:
-        if not self.undo_steps:
-            self.notify("Nothing to undo.")
-            return
-        step = self.undo_steps.pop()
-        if step.kind == "read":
-            job = lambda: self.store.restore_read(step.previous)  # noqa: E731
-        elif step.kind == "rating":
-            job = lambda: self.store.rate(step.paper_ids[0], step.previous)  # noqa: E731
-        else:
-            job = lambda: self.store.save_note(step.paper_ids[0], step.previous)  # noqa: E731
+        self.notes.flush()  # a note being typed is the most recent change
+        self.app.session.undo()
 
-        def done(_result: object) -> None:
-            self.notify(f"Undid the {step.description}.")
-            if step.kind == "note" and self.notes.paper_id == step.paper_ids[0]:
-                self._shown_paper_id = None  # reload the restored text into the pane
+    def action_redo(self) -> None:
+        self.notes.flush()
+        self.app.session.redo()
+
+    def on_session_event(self, event: SessionEvent) -> None:
+        """What the edit session reports (forwarded by the app)."""
+        if isinstance(event, Written):
             self.refresh_rows()
-
-        self.app.run_write(job, done)
-
-    def push_undo(self, step: UndoStep) -> None:
-        self.undo_steps = (self.undo_steps + [step])[-UNDO_DEPTH:]
-        self.refresh_bindings()
-
-    def _remember_note_for_undo(self) -> None:
-        notes = self.notes
-        if notes.paper_id is not None and notes.editor.text != notes.loaded_text:
-            self.push_undo(UndoStep("note edit", "note", [notes.paper_id], notes.loaded_text))
+        elif isinstance(event, NoteState):
+            if event.paper_id == self.notes.paper_id:
+                if event.state == "saved":
+                    self.notes.stored_text = event.text
+                self.notes.show_state(event.state, event.reason)
+            if event.conflict:
+                self.notify("This note had been changed in another readq meanwhile. "
+                            "Your text is saved; the other is kept in the note history "
+                            f"(readq note {event.paper_id} --history).", severity="warning", timeout=10)
+        elif isinstance(event, NoteReplaced):
+            if event.paper_id == self.notes.paper_id:
+                self.notes.replace_text(event.text, "saved")
+        elif isinstance(event, Undone):
+            self.notify(f"{'Redid' if event.redo else 'Undid'} {event.description}.")
+        elif isinstance(event, NothingToUndo):
+            self.notify("Nothing to redo." if event.redo else "Nothing to undo.")
+        elif isinstance(event, WriteFailed):
+            self.notify(f"Not saved ({event.description}): {event.reason}", severity="error", timeout=10)
 
     def action_cycle_filter(self) -> None:
         self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
@@ -374,9 +369,18 @@ class QueueScreen(Screen):
         self.notify("Reloaded from the database.")
 
     def action_import_file(self) -> None:
+        if self.app.import_running():
+            def answered(stop: bool | None) -> None:
+                if stop:
+                    self.app.cancel_import()
+
+            self.app.push_screen(ConfirmScreen("An import is running. Stop it? Nothing of it is kept."),
+                                 answered)
+            return
+
         def chosen(path: str | None) -> None:
             if path:
-                self.app.import_in_background(path, self.after_import, self.show_import_progress)
+                self.app.start_import(path)
 
         self.app.push_screen(ImportDialog(), chosen)
 
@@ -384,7 +388,8 @@ class QueueScreen(Screen):
         bar = self.query_one("#import-progress", ProgressBar)
         self.add_class("-importing")
         bar.update(total=100 if fraction is not None else None, progress=(fraction or 0) * 100)
-        self.query_one("#status", Static).update(Content(f"importing… {records:,} records"))
+        self.query_one("#status", Static).update(
+            Content(f"importing… {records:,} records  ·  i: stop the import"))
 
     def after_import(self) -> None:
         self.remove_class("-importing")
@@ -421,31 +426,9 @@ class QueueScreen(Screen):
             if os.path.exists(path):
                 os.unlink(path)
         if new_text != text:
-            self.notes.editor.load_text(new_text)
-            self.notes.flush()
+            self.notes.take_text(new_text)
 
-    # ----- notes and other processes ---------------------------------------
-
-    @on(NotesPane.SaveRequested)
-    def on_save_requested(self, event: NotesPane.SaveRequested) -> None:
-        paper_id, text = event.paper_id, event.text
-
-        def done(result) -> None:
-            self.notes.mark_saved(paper_id, text)
-            self.paper_list.reload()  # the list's cached copy of the paper has the old note
-            if result.conflict:
-                self.notify("This note had been changed in another readq meanwhile. "
-                            "Your text is saved; the other is kept in the note history "
-                            f"(readq note {paper_id} --history).", severity="warning", timeout=10)
-
-        def failed(reason: str) -> None:
-            self.notes.mark_failed(paper_id, reason)
-            self.notify(f"Note NOT saved: {reason}", severity="error", timeout=10)
-
-        self.app.run_write(
-            lambda: self.store.save_note(paper_id, text, base=event.base, check_base=True),
-            done, failed,
-        )
+    # ----- other processes ----------------------------------------------------
 
     def check_external_changes(self) -> None:
         """Another readq process committed: show its changes."""

@@ -1,16 +1,15 @@
-"""The notes pane: a TextArea whose text is saved as it is typed.
+"""The notes pane: a TextArea that forwards every key to the edit session.
 
-Saves happen after a short pause in typing, when the pane loses focus, when
-the selection changes and on every way out of the app. The pane never writes
-to the database itself: it asks its screen through `SaveRequested`, and shows
-the state it is told (saved, unsaved, failed).
+The pane keeps no state that could be lost: the text not yet saved lives in the
+session (per paper), which saves it after a short pause in typing, when the
+pane loses focus, when the selection changes and on every way out of the app.
+The pane shows what the session reports: saving…, saved, or not saved yet.
 """
 
 from __future__ import annotations
 
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
@@ -21,61 +20,70 @@ SAVE_DELAY_SECONDS = 0.5
 
 
 class NotesPane(Vertical):
-    class SaveRequested(Message):
-        def __init__(self, paper_id: int, text: str, base: str) -> None:
-            super().__init__()
-            self.paper_id = paper_id
-            self.text = text
-            self.base = base  # the text the editor started from (conflict check)
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paper_id: int | None = None
-        self.saved_text = ""  # what the database holds, as far as this pane knows
-        self.requested_text = ""  # the last text handed over for saving
-        self.loaded_text = ""  # the text when this paper was selected (for undo)
+        self.stored_text = ""  # the database's text when the paper was shown
         self._timer: Timer | None = None
 
     def compose(self):
         yield Static(id="notes-status")
-        yield TextArea(id="notes-editor", soft_wrap=True, show_line_numbers=False)  # tab moves focus; Esc returns to the list
+        yield TextArea(id="notes-editor", soft_wrap=True, show_line_numbers=False)
 
     @property
     def editor(self) -> TextArea:
         return self.query_one("#notes-editor", TextArea)
 
     @property
-    def dirty(self) -> bool:
-        return self.paper_id is not None and self.editor.text != self.saved_text
+    def session(self):
+        return self.app.session
 
     def load(self, paper: Paper | None) -> None:
-        """Show another paper's note; the previous one is saved first."""
+        """Show another paper's note: its unsaved draft if it has one."""
         self.flush()
         self.paper_id = paper.id if paper else None
-        text = strip_control(paper.notes or "") if paper else ""
-        self.saved_text = self.requested_text = self.loaded_text = text
-        self.editor.load_text(text)
+        self.stored_text = strip_control(paper.notes or "") if paper else ""
+        draft = self.session.draft(paper.id) if paper else None
+        self._set_text(draft if draft is not None else self.stored_text)
         self.editor.disabled = paper is None
-        self.set_status("saved" if text else "empty")
+        if draft is not None:
+            failure = self.session.draft_failure(paper.id)
+            self.show_state("retrying" if failure else "unsaved", failure)
+        else:
+            self.show_state("saved" if self.stored_text else "empty")
 
-    def reload_if_clean(self, paper: Paper) -> bool:
-        """Another process changed this note: take its text unless ours is unsaved.
-        Returns False when both changed (the caller warns the user)."""
-        new_text = strip_control(paper.notes or "")
-        if new_text == self.saved_text or new_text == self.requested_text:
-            return True
-        if self.dirty:
-            return False
-        self.saved_text = self.requested_text = new_text
-        self.editor.load_text(new_text)
-        self.set_status("updated by another readq")
-        return True
+    def replace_text(self, text: str, state: str) -> None:
+        """The note changed elsewhere (undo, another readq): show it unless
+        the user has typed text of their own that is not saved yet."""
+        if self.paper_id is None or self.session.draft(self.paper_id) is not None:
+            return
+        self.stored_text = text
+        self._set_text(text)
+        self.show_state(state if text else "empty")
+
+    def take_text(self, text: str) -> None:
+        """Text written elsewhere by the user ($EDITOR): as if typed, saved now."""
+        if self.paper_id is None:
+            return
+        self._set_text(text)
+        self.session.edit_note(self.paper_id, text, self.stored_text)
+        self.flush()
+
+    def _set_text(self, text: str) -> None:
+        # load_text posts Changed too: the session ignores a text equal to the stored one.
+        self.editor.load_text(text)
+        self.editor.move_cursor(self.editor.document.end)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        if self.paper_id is None or not self.dirty:
+        if self.paper_id is None:
             return
-        self.set_status("unsaved")
+        before = self.session.draft(self.paper_id)
+        self.session.edit_note(self.paper_id, self.editor.text, self.stored_text)
+        after = self.session.draft(self.paper_id)
+        if after is None or after == before:
+            return  # typed back to the stored text, or a reload of the same text
+        self.show_state("unsaved")
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(SAVE_DELAY_SECONDS, self.flush)
@@ -84,36 +92,17 @@ class NotesPane(Vertical):
         self.flush()
 
     def flush(self) -> None:
-        """Hand unsaved text to the screen for saving, now."""
+        """Ask the session to save this note's draft, now."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if self.paper_id is None or self.editor.text == self.requested_text:
-            return
-        text = self.editor.text
-        self.post_message(self.SaveRequested(self.paper_id, text, self.requested_text))
-        self.requested_text = text
-        self.set_status("saving…")
+        if self.paper_id is not None and self.session.save_note(self.paper_id):
+            self.show_state("saving…")
 
-    def pending(self) -> tuple[int, str] | None:
-        """(paper id, text) not yet confirmed saved: for exit paths that cannot wait."""
-        if not self.dirty:
-            return None
-        return self.paper_id, self.editor.text
-
-    def mark_saved(self, paper_id: int, text: str) -> None:
-        if paper_id == self.paper_id:
-            self.saved_text = text
-            if self.editor.text == text:
-                self.set_status("saved")
-
-    def mark_failed(self, paper_id: int, reason: str) -> None:
-        if paper_id == self.paper_id:
-            self.requested_text = self.saved_text  # the next pause in typing retries
-            self.set_status(f"NOT SAVED: {reason}")
-            self.add_class("-failed")
-
-    def set_status(self, state: str) -> None:
-        self.remove_class("-failed")
+    def show_state(self, state: str, reason: str = "") -> None:
+        if state == "saved" and self.paper_id is not None and self.session.draft(self.paper_id):
+            state = "unsaved"  # typed on after the save that reported
         self.set_class(state in ("unsaved", "saving…"), "-unsaved")
-        self.query_one("#notes-status", Static).update(Content(f"Notes · {state}"))
+        self.set_class(state == "retrying", "-failed")
+        label = f"not saved yet (retrying): {reason}" if state == "retrying" else state
+        self.query_one("#notes-status", Static).update(Content(f"Notes · {label}"))
