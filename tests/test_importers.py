@@ -358,10 +358,10 @@ def test_plain_blank_lines_are_skipped_and_line_numbers_kept():
     assert [r.line for r in records] == [4, 7]
 
 
-def test_plain_too_short_lines_are_rejected_with_their_line():
+def test_plain_short_lines_are_kept_with_a_warning_naming_them():
     records, problems = plain.parse(f"{ABSTRACT}\nshort\n{ABSTRACT} Again.\n")
-    assert [r.line for r in records] == [1, 3]
-    assert [(p.line, p.rejected) for p in problems] == [(2, True)]
+    assert [r.line for r in records] == [1, 2, 3]
+    assert [(p.line, p.rejected) for p in problems] == [(2, False)]
 
 
 @pytest.mark.parametrize("format", ["plain", "arxiv"])

@@ -42,7 +42,12 @@ PARSERS = {
 }
 FORMATS = tuple(PARSERS)
 _DETECT_LINES = 400
-_LISTING_MARKER = re.compile(r"^\s*(arxiv:\s*\S+|created:\s*\d{4}-)", re.IGNORECASE)
+# A listing's structure, not a prefix: an `arXiv:` line holding only an id, or a
+# `Created:` line holding only a date (and an `Updated:` date). "arXiv:1706.03762
+# introduced the Transformer ..." and "Created: a benchmark ..." are sentences.
+_LISTING_MARKER = re.compile(
+    r"^\s*(?:arxiv:\s*\S+|created:\s*\d\S*(?:\s+updated:\s*\S*)?)\s*$", re.IGNORECASE
+)
 _JSON_ARRAY = re.compile(r"^\s*\[\s*(\{|\]\s*$)")
 _XML_START = re.compile(
     r"^\s*<(\?xml|!DOCTYPE|!ENTITY|!--|(?:[\w.-]+:)?(?:feed|entry)[\s>])", re.IGNORECASE

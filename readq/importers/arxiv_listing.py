@@ -3,7 +3,12 @@
 Each paper: the abstract paragraph (hard-wrapped lines are joined), optional
 comment paragraphs, an ``arXiv:ID`` line and a ``Created: DATE [Updated: DATE]``
 line. Blank lines separate paragraphs; a paper ends at its Created line, so
-blocks that run together without a blank line still parse.
+blocks that run together without a blank line still parse. A comment written on
+the line right under the abstract is recognised by what it says (comments.py).
+
+Text before a block that is not part of it is reported by its line, never glued
+to the block; when it is plain text, one abstract per line (each line long and
+complete), those lines are imported as plain abstracts with one warning.
 """
 
 from __future__ import annotations
@@ -13,7 +18,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from readq.importers.common import abstract_problem, clean_field, split_results
+from readq.importers.comments import ends_sentence, looks_like_comment, trailing_comments
+from readq.importers.common import (
+    abstract_problem,
+    clean_field,
+    short_abstract_warning,
+    split_results,
+)
 from readq.importers.decode import NumberedLine, text_lines
 from readq.models import PaperRecord, Problem
 from readq.textclean import normalise_whitespace
@@ -48,16 +59,43 @@ def _valid_date(text: str) -> bool:
     return len(text) == 10
 
 
+Paragraph = list[tuple[int, str]]  # (line number, stripped text) of each of its lines
+
+
+def _text(paragraph: Paragraph) -> str:
+    return " ".join(text for _, text in paragraph)
+
+
+def _is_plain_run(paragraph: Paragraph) -> bool:
+    """Lines that are each a whole abstract (plain text, one per line), not one wrapped one."""
+    return len(paragraph) >= 2 and all(
+        len(text) > LONGEST_COMMENT and ends_sentence(text) for _, text in paragraph)
+
+
+def _plain_records(paragraph: Paragraph, before: int) -> Iterator[PaperRecord | Problem]:
+    first, last = paragraph[0][0], paragraph[-1][0]
+    where = f"before the listing block at line {before}" if before else "after the listing blocks"
+    yield Problem(first, f"lines {first}-{last} are plain text, one abstract per line, {where}:"
+                         " imported as plain abstracts", rejected=False)
+    for number, text in paragraph:
+        abstract = normalise_whitespace(text)
+        reason = abstract_problem(abstract)
+        if reason:
+            yield Problem(number, reason)
+        else:
+            yield PaperRecord(abstract=abstract, line=number)
+
+
 @dataclass
 class _Block:
-    paragraphs: list[tuple[int, str]] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
     arxiv_id: str | None = None
     arxiv_line: int = 0
     bad: Problem | None = None  # the first reason this block cannot be imported
 
     @property
     def first_line(self) -> int:
-        return self.paragraphs[0][0] if self.paragraphs else self.arxiv_line
+        return self.paragraphs[0][0][0] if self.paragraphs else self.arxiv_line
 
     def reject(self, line: int, reason: str) -> None:
         if self.bad is None:
@@ -66,22 +104,33 @@ class _Block:
 
 def iter_parse(lines: Iterable[NumberedLine]) -> Iterator[PaperRecord | Problem]:
     block = _Block()
-    paragraph: list[str] = []
-    paragraph_line = 0
+    paragraph: Paragraph = []
     warnings: list[Problem] = []
     finished: PaperRecord | None = None  # held back: an Updated: line may follow
 
-    def close_paragraph() -> Iterator[Problem]:
+    def orphans(reason: str, before: int) -> Iterator[PaperRecord | Problem]:
+        """The block's paragraphs belong to no block: plain abstracts, else one problem."""
+        paragraphs = block.paragraphs
+        if _is_plain_run(paragraphs[0]):
+            yield from _plain_records(paragraphs.pop(0), before)
+            if block.bad is not None and not paragraphs:
+                yield block.bad  # a line of bad bytes among them
+        if paragraphs:
+            yield Problem(paragraphs[0][0][0], reason)
+        block.paragraphs = []
+        block.bad = None
+
+    def close_paragraph() -> Iterator[PaperRecord | Problem]:
         nonlocal paragraph
         if not paragraph:
             return
-        text = " ".join(paragraph)
-        if block.paragraphs and block.arxiv_id is None and len(text) > LONGEST_COMMENT:
-            # A second abstract before any arXiv: line: the first one is orphaned.
-            yield Problem(block.first_line, "abstract without arXiv: and Created: lines")
-            block.paragraphs.clear()
-            block.bad = None
-        block.paragraphs.append((paragraph_line, text))
+        if block.paragraphs and block.arxiv_id is None and (
+            len(_text(paragraph)) > LONGEST_COMMENT
+            or _is_plain_run(block.paragraphs[0]) and not looks_like_comment(_text(paragraph))
+        ):
+            # A second abstract before any arXiv: line: the text before it is orphaned.
+            yield from orphans("abstract without arXiv: and Created: lines", paragraph[0][0])
+        block.paragraphs.append(paragraph)
         paragraph = []
 
     def finish(created: str | None, updated: str | None, line: int) -> Iterator[PaperRecord | Problem]:
@@ -98,13 +147,21 @@ def iter_parse(lines: Iterable[NumberedLine]) -> Iterator[PaperRecord | Problem]
         if current.arxiv_id is None:
             yield Problem(line, "Created: line without an arXiv: line before it")
             return
-        abstract = normalise_whitespace(current.paragraphs[0][1])
+        first, *others = current.paragraphs
+        texts = [text for _, text in first]
+        # Comment lines written right under the abstract, without a blank line.
+        under = trailing_comments(texts)
+        abstract = normalise_whitespace(" ".join(texts[: len(texts) - under]))
         reason = abstract_problem(abstract)
         if reason:
             yield Problem(current.first_line, reason)
             return
+        warning = short_abstract_warning(abstract, current.first_line)
+        if warning:
+            yield warning
         comments = "\n".join(
-            normalise_whitespace(text) for _, text in current.paragraphs[1:]
+            [normalise_whitespace(text) for text in texts[len(texts) - under:]]
+            + [normalise_whitespace(_text(other)) for other in others]
         )
         finished = PaperRecord(
             abstract=abstract,
@@ -166,9 +223,7 @@ def iter_parse(lines: Iterable[NumberedLine]) -> Iterator[PaperRecord | Problem]
             # Text after an arXiv: line but before its Created: line.
             block.reject(block.arxiv_line, "arXiv: line without a Created: line")
             yield from finish(None, None, number)
-        if not paragraph:
-            paragraph_line = number
-        paragraph.append(stripped)
+        paragraph.append((number, stripped))
 
     yield from close_paragraph()
     yield from release()
@@ -178,7 +233,7 @@ def iter_parse(lines: Iterable[NumberedLine]) -> Iterator[PaperRecord | Problem]
     elif block.arxiv_id is not None:
         yield Problem(block.arxiv_line, "arXiv: line without a Created: line (truncated record?)")
     elif block.paragraphs:
-        yield Problem(block.first_line, "incomplete record at end of file (no arXiv: and Created: lines)")
+        yield from orphans("incomplete record at end of file (no arXiv: and Created: lines)", 0)
 
 
 def parse(text: str) -> tuple[list[PaperRecord], list[Problem]]:

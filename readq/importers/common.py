@@ -10,7 +10,7 @@ from readq.models import PaperRecord, Problem
 from readq.textclean import has_control_characters, strip_control
 
 MAX_ABSTRACT_CHARS = 100_000  # longer is not an abstract but a pasted file
-MIN_ABSTRACT_CHARS = 20
+MIN_ABSTRACT_CHARS = 20  # shorter is kept, with a warning: "Yes." may be all there is
 
 
 def clean_field(text: str, line: int, problems: list[Problem]) -> str:
@@ -21,11 +21,19 @@ def clean_field(text: str, line: int, problems: list[Problem]) -> str:
 
 
 def abstract_problem(abstract: str) -> str | None:
-    """Why this text cannot be an abstract, or None if it can."""
+    """Why this text cannot be an abstract, or None if it can: any non-empty text can."""
     if len(abstract) > MAX_ABSTRACT_CHARS:
         return f"abstract longer than {MAX_ABSTRACT_CHARS:,} characters"
+    if not abstract:
+        return "empty abstract"
+    return None
+
+
+def short_abstract_warning(abstract: str, line: int) -> Problem | None:
+    """A warning for a very short abstract, which is imported all the same."""
     if len(abstract) < MIN_ABSTRACT_CHARS:
-        return f"too short to be an abstract ({len(abstract)} characters)"
+        return Problem(line, f"very short abstract ({len(abstract)} characters), imported anyway",
+                       rejected=False)
     return None
 
 

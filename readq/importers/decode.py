@@ -43,7 +43,29 @@ def sniff_binary(head: bytes) -> str | None:
     sample = head[:8192]
     if sample and sample.count(b"\x00") > max(4, len(sample) // 100):
         return "binary data (NUL bytes)"
+    if _looks_random(sample):
+        return "binary data, not UTF-8 text"
     return None
+
+
+# C0 control bytes that text does not use (tab, LF, VT, FF, CR and ESC are left out).
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 27), *range(28, 32), 127])
+
+
+def _looks_random(sample: bytes) -> bool:
+    """Bytes that are not UTF-8 and full of control codes: random or compressed data
+    (about one byte in ten is a control code), not a text file in another encoding
+    (Latin-1, cp1252 or KOI8 text has none). Reported once rather than line by line."""
+    if len(sample) < 64:
+        return False
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if controls * 50 < len(sample):  # under 2%
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start < len(sample) - 3  # not just a character cut at the end of the sample
+    return False
 
 
 def _split_binary_lines(stream: BinaryIO) -> Iterator[bytes]:

@@ -15,7 +15,12 @@ from email.utils import parsedate_to_datetime
 
 from readq.errors import UnusableInput
 from readq.importers.arxiv_listing import normalise_arxiv_id
-from readq.importers.common import MAX_ABSTRACT_CHARS, abstract_problem, clean_field
+from readq.importers.common import (
+    MAX_ABSTRACT_CHARS,
+    abstract_problem,
+    clean_field,
+    short_abstract_warning,
+)
 from readq.importers.decode import NumberedLine
 from readq.models import PaperRecord, Problem
 from readq.textclean import normalise_whitespace
@@ -144,6 +149,8 @@ def make_record(
         return
     if not record.abstract:
         yield Problem(line, NO_ABSTRACT, rejected=False)
+    elif record.title is None and (warning := short_abstract_warning(record.abstract, line)):
+        yield warning
     yield record
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from readq.importers.common import abstract_problem, clean_field, content_lines, split_results
+from readq.importers.common import (
+    abstract_problem,
+    clean_field,
+    content_lines,
+    short_abstract_warning,
+    split_results,
+)
 from readq.importers.decode import NumberedLine, text_lines
 from readq.models import PaperRecord, Problem
 from readq.textclean import normalise_whitespace
@@ -24,8 +30,11 @@ def iter_parse(lines: Iterable[NumberedLine]) -> Iterator[PaperRecord | Problem]
         reason = abstract_problem(abstract)
         if reason:
             yield Problem(number, reason)
-        else:
-            yield PaperRecord(abstract=abstract, line=number)
+            continue
+        warning = short_abstract_warning(abstract, number)
+        if warning:
+            yield warning
+        yield PaperRecord(abstract=abstract, line=number)
 
 
 def parse(text: str) -> tuple[list[PaperRecord], list[Problem]]:
