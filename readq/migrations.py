@@ -23,8 +23,52 @@ FTS_COLUMNS = ("title", "abstract", "arxiv_id", "comments", "notes")
 VISIBLE_BELOW = "(SELECT coalesce(min(first_id), 9223372036854775807) FROM imports)"
 
 
-def _v1_initial() -> str:
+def _full_text_index() -> str:
+    """The FTS5 index of papers, its vocabulary view and the triggers that keep
+    it in step. Declared with content="papers" (double quotes) because that is
+    how sqlite-utils and Datasette recognise a table's search index."""
     return """
+        CREATE VIRTUAL TABLE papers_fts USING fts5(
+            title, abstract, arxiv_id, comments, notes,
+            content="papers", content_rowid='id',
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+        -- Merge index segments in larger steps: a third faster bulk imports,
+        -- at the cost of a few more segments for queries to read.
+        INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 16);
+        INSERT INTO papers_fts(papers_fts, rank) VALUES ('crisismerge', 64);
+        -- The index's own word list with document counts, read by SQL.
+        CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, row);
+        -- While an import runs, settings holds 'bulk_import' = its first new id:
+        -- rows from that id on are indexed in one INSERT ... SELECT when the
+        -- import ends (four times faster than a row at a time), so the
+        -- triggers leave them alone. Any other write is indexed at once.
+        CREATE TRIGGER papers_fts_insert AFTER INSERT ON papers
+        WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'bulk_import'
+                         AND CAST(value AS INTEGER) <= new.id) BEGIN
+            INSERT INTO papers_fts(rowid, title, abstract, arxiv_id, comments, notes)
+            VALUES (new.id, new.title, new.abstract, new.arxiv_id, new.comments, new.notes);
+        END;
+        CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers
+        WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'bulk_import'
+                         AND CAST(value AS INTEGER) <= old.id) BEGIN
+            INSERT INTO papers_fts(papers_fts, rowid, title, abstract, arxiv_id, comments, notes)
+            VALUES ('delete', old.id, old.title, old.abstract, old.arxiv_id, old.comments, old.notes);
+        END;
+        CREATE TRIGGER papers_fts_update
+        AFTER UPDATE OF title, abstract, arxiv_id, comments, notes ON papers
+        WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'bulk_import'
+                         AND CAST(value AS INTEGER) <= old.id) BEGIN
+            INSERT INTO papers_fts(papers_fts, rowid, title, abstract, arxiv_id, comments, notes)
+            VALUES ('delete', old.id, old.title, old.abstract, old.arxiv_id, old.comments, old.notes);
+            INSERT INTO papers_fts(rowid, title, abstract, arxiv_id, comments, notes)
+            VALUES (new.id, new.title, new.abstract, new.arxiv_id, new.comments, new.notes);
+        END;
+        """
+
+
+def _v1_initial() -> str:
+    return f"""
         CREATE TABLE papers (
             id INTEGER PRIMARY KEY,
             arxiv_id TEXT UNIQUE,
@@ -76,42 +120,7 @@ def _v1_initial() -> str:
 
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
-        CREATE VIRTUAL TABLE papers_fts USING fts5(
-            title, abstract, arxiv_id, comments, notes,
-            content='papers', content_rowid='id',
-            tokenize = 'unicode61 remove_diacritics 2'
-        );
-        -- Merge index segments in larger steps: a third faster bulk imports,
-        -- at the cost of a few more segments for queries to read.
-        INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 16);
-        INSERT INTO papers_fts(papers_fts, rank) VALUES ('crisismerge', 64);
-        -- The index's own word list with document counts, read by SQL.
-        CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, row);
-        -- While an import runs, settings holds 'bulk_import' = its first new id:
-        -- rows from that id on are indexed in one INSERT ... SELECT when the
-        -- import ends (four times faster than a row at a time), so the
-        -- triggers leave them alone. Any other write is indexed at once.
-        CREATE TRIGGER papers_fts_insert AFTER INSERT ON papers
-        WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'bulk_import'
-                         AND CAST(value AS INTEGER) <= new.id) BEGIN
-            INSERT INTO papers_fts(rowid, title, abstract, arxiv_id, comments, notes)
-            VALUES (new.id, new.title, new.abstract, new.arxiv_id, new.comments, new.notes);
-        END;
-        CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers
-        WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'bulk_import'
-                         AND CAST(value AS INTEGER) <= old.id) BEGIN
-            INSERT INTO papers_fts(papers_fts, rowid, title, abstract, arxiv_id, comments, notes)
-            VALUES ('delete', old.id, old.title, old.abstract, old.arxiv_id, old.comments, old.notes);
-        END;
-        CREATE TRIGGER papers_fts_update
-        AFTER UPDATE OF title, abstract, arxiv_id, comments, notes ON papers
-        WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'bulk_import'
-                         AND CAST(value AS INTEGER) <= old.id) BEGIN
-            INSERT INTO papers_fts(papers_fts, rowid, title, abstract, arxiv_id, comments, notes)
-            VALUES ('delete', old.id, old.title, old.abstract, old.arxiv_id, old.comments, old.notes);
-            INSERT INTO papers_fts(rowid, title, abstract, arxiv_id, comments, notes)
-            VALUES (new.id, new.title, new.abstract, new.arxiv_id, new.comments, new.notes);
-        END;
+        {_full_text_index()}
 
         """
 
@@ -157,7 +166,22 @@ def _v2_imports() -> str:
         """
 
 
-MIGRATIONS: list[Callable[[], str]] = [_v1_initial, _v2_imports]
+def _v3_searchable_by_sqlite_tools() -> str:
+    """The same index re-declared with content="papers" (v1 wrote content='papers',
+    which `sqlite-utils search` and Datasette do not recognise), then rebuilt
+    from the papers table: a one-off pass over every abstract."""
+    return f"""
+        DROP TRIGGER papers_fts_insert;
+        DROP TRIGGER papers_fts_delete;
+        DROP TRIGGER papers_fts_update;
+        DROP TABLE papers_vocab;
+        DROP TABLE papers_fts;
+        {_full_text_index()}
+        INSERT INTO papers_fts(papers_fts) VALUES ('rebuild');
+        """
+
+
+MIGRATIONS: list[Callable[[], str]] = [_v1_initial, _v2_imports, _v3_searchable_by_sqlite_tools]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
