@@ -6,11 +6,14 @@ and a non-zero exit, never a traceback; output to a closed pipe ends quietly.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import sqlite3
 import sys
 import tempfile
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -133,7 +136,8 @@ def import_command(ctx: click.Context, files: tuple[str, ...], format_: str | No
     for path in files:
         progress = _ProgressLine(path) if sys.stderr.isatty() else None
         try:
-            summary = import_file(store, path, format_, progress)
+            with _saying_what_ctrl_c_does():
+                summary = import_file(store, path, format_, progress)
         except UnusableInput as error:
             click.echo(f"readq: {terminal_safe(str(error))}", err=True)
             exit_code = EXIT_ERROR
@@ -150,6 +154,26 @@ def import_command(ctx: click.Context, files: tuple[str, ...], format_: str | No
     ctx.exit(exit_code)
 
 
+@contextlib.contextmanager
+def _saying_what_ctrl_c_does():
+    """ctrl+c stops an import, which then removes the rows it wrote (seconds for
+    a large one): say so at once instead of looking stuck."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupted(signum, frame):
+        signal.signal(signal.SIGINT, previous)  # a second ctrl+c leaves the rest to the next import
+        click.echo("\nreadq: stopping the import, removing what it wrote…", err=True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class _ProgressLine:
     """A one-line progress bar on stderr for large imports."""
 
@@ -163,7 +187,8 @@ class _ProgressLine:
         if fraction is not None:
             filled = int(fraction * width)
             bar = f"[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} "
-        sys.stderr.write(f"\r{terminal_safe(self.name)} {bar}{summary.seen:,} records")
+        waiting = f" · {summary.waiting}" if summary.waiting else ""
+        sys.stderr.write(f"\r\x1b[K{terminal_safe(self.name)} {bar}{summary.seen:,} records{waiting}")
         sys.stderr.flush()
         self.shown = True
 

@@ -1,4 +1,4 @@
-"""Glue between the pure importers and the store: one file, one transaction.
+"""Glue between the pure importers and the store: one file, all or nothing (readq/import_engine.py).
 
 Large files are parsed in a second process (readq.parse_worker): parsing and
 hashing there, while this process derives headlines (for new papers only) and

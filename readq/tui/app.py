@@ -42,10 +42,11 @@ class ImportCancelled(Exception):
 
 
 class ImportProgress(Message):
-    def __init__(self, fraction: float | None, records: int) -> None:
+    def __init__(self, fraction: float | None, records: int, waiting: str = "") -> None:
         super().__init__()
         self.fraction = fraction
         self.records = records
+        self.waiting = waiting  # why it is not writing yet (another import runs)
 
 
 class ImportFinished(Message):
@@ -201,7 +202,7 @@ class ReadqApp(App):
         def progress(summary, fraction) -> None:
             if cancel.is_set():
                 raise ImportCancelled()
-            self.post_message(ImportProgress(fraction, summary.seen))
+            self.post_message(ImportProgress(fraction, summary.seen, summary.waiting))
 
         def run() -> None:
             try:
@@ -225,7 +226,7 @@ class ReadqApp(App):
     def on_import_progress(self, message: ImportProgress) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, QueueScreen):
-                screen.show_import_progress(message.fraction, message.records)
+                screen.show_import_progress(message.fraction, message.records, message.waiting)
 
     def on_import_finished(self, message: ImportFinished) -> None:
         if self._import_thread is not None:

@@ -384,12 +384,12 @@ class QueueScreen(Screen):
 
         self.app.push_screen(ImportDialog(), chosen)
 
-    def show_import_progress(self, fraction: float | None, records: int) -> None:
+    def show_import_progress(self, fraction: float | None, records: int, waiting: str = "") -> None:
         bar = self.query_one("#import-progress", ProgressBar)
         self.add_class("-importing")
         bar.update(total=100 if fraction is not None else None, progress=(fraction or 0) * 100)
-        self.query_one("#status", Static).update(
-            Content(f"importing… {records:,} records  ·  i: stop the import"))
+        doing = waiting or f"importing… {records:,} records"
+        self.query_one("#status", Static).update(Content(f"{doing}  ·  i: stop the import"))
 
     def after_import(self) -> None:
         self.remove_class("-importing")
