@@ -233,7 +233,7 @@ async def test_a_3_mb_import_from_the_tui_works(db, tmp_path):
 
 async def test_q_during_an_import_asks_stops_it_and_leaves_nothing(db, tmp_path):
     source = tmp_path / "big.txt"
-    big_plain_file(source, 8)
+    big_plain_file(source, 40)  # half a minute of work: still running when `q` comes, even on a busy machine
     app = make_test_app(db)
     async with app.run_test(size=SIZE) as pilot:
         await import_from_dialog(pilot, source)
