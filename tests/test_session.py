@@ -21,7 +21,6 @@ from readq.session import (
     Undone,
     WriteFailed,
 )
-from readq.store import Store
 
 
 class Recorder:

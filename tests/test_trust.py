@@ -4,9 +4,12 @@ the keys a user pressed when the promise broke."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from contextlib import closing
@@ -300,11 +303,8 @@ async def test_a_slow_search_does_not_hold_up_keys(db):
 # ----- a read-only database, as a user root cannot stand in for -----------------------
 
 
-def run_as_nobody(args: list[str], cwd: Path) -> "subprocess.CompletedProcess":
+def run_as_nobody(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """readq as uid 65534: CI runs as root, whom file modes do not stop."""
-    import os
-    import subprocess
-    import sys
 
     if os.geteuid() != 0:
         command = [sys.executable, "-m", "readq", *args]
@@ -322,7 +322,6 @@ def run_as_nobody(args: list[str], cwd: Path) -> "subprocess.CompletedProcess":
 @pytest.mark.parametrize("command", [["rate", "1", "3"], ["note", "1", "--clear"], ["mark", "1"]])
 def test_a_read_only_database_is_one_line_and_left_unchanged(template, command):
     import hashlib
-    import os
     import tempfile
 
     # Not under tmp_path: pytest's base folder is private to its owner.
