@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -78,8 +79,14 @@ def open_store(ctx: click.Context, create: bool = False):
     return store
 
 
+# What `Y` copies and a browser shows: https://arxiv.org/abs/ID, /pdf/ID(.pdf), vN optional.
+ARXIV_URL = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(.+?)(?:\.pdf)?/?$",
+                       re.IGNORECASE)
+
+
 def resolve_ids(store, identifiers: tuple[str, ...]) -> list[int]:
-    """Accept readq ids (`12`) and arXiv ids (`2208.10922`)."""
+    """Accept readq ids (`12`), arXiv ids (`2208.10922`, `arXiv:2208.10922v2`)
+    and arXiv URLs (`https://arxiv.org/abs/2208.10922`)."""
     from readq.importers.arxiv_listing import normalise_arxiv_id
 
     ids = []
@@ -87,7 +94,11 @@ def resolve_ids(store, identifiers: tuple[str, ...]) -> list[int]:
         if identifier.isdigit():
             paper = store.get(int(identifier))
         else:
-            bare = identifier.strip().removeprefix("arXiv:").removeprefix("arxiv:")
+            bare = identifier.strip()
+            if url := ARXIV_URL.match(bare):
+                bare = url.group(1)
+            if bare[:6].lower() == "arxiv:":
+                bare = bare[6:]
             paper = store.find_by_arxiv_id(normalise_arxiv_id(bare) or bare)
         if paper is None:
             raise ReadqError(f"no paper {identifier!r} (use the id from `readq list` or an arXiv id)")
@@ -206,10 +217,15 @@ def list_options(command):
                            help="Only papers rated N stars or more.")(command)
     command = click.option("--unread/--read", "unread", default=None,
                            help="Only unread (or only read) papers.")(command)
+    command = click.option("--noted", is_flag=True, help="Only papers with a note.")(command)
     return command
 
 
-def _filter(unread: bool | None) -> str:
+def _filter(unread: bool | None, noted: bool = False) -> str:
+    if noted:
+        if unread is not None:
+            raise click.UsageError("--noted cannot be combined with --unread or --read")
+        return "noted"
     return "all" if unread is None else ("unread" if unread else "read")
 
 
@@ -218,12 +234,12 @@ def _filter(unread: bool | None) -> str:
 @click.option("--limit", type=click.IntRange(min=1), help="Print at most N papers.")
 @db_option
 @click.pass_context
-def list_command(ctx, unread, min_rating, sort, as_json, limit) -> None:
+def list_command(ctx, unread, noted, min_rating, sort, as_json, limit) -> None:
     """List papers in the queue."""
     import itertools
 
     store = open_store(ctx)
-    papers = store.iter_papers(_filter(unread), SORT_CHOICES[sort], min_rating)
+    papers = store.iter_papers(_filter(unread, noted), SORT_CHOICES[sort], min_rating)
     papers = itertools.islice(papers, limit)
     if as_json:
         _echo_json_array(paper_dict(p) for p in papers)
@@ -309,7 +325,8 @@ def rate(ctx, paper_id: str, rating: int) -> None:
     store = open_store(ctx)
     (resolved,) = resolve_ids(store, (paper_id,))
     store.rate(resolved, rating)
-    click.echo(f"rated {resolved} {rating}" if rating else f"cleared the rating of {resolved}")
+    stars = f"{rating} star" if rating == 1 else f"{rating} stars"
+    click.echo(f"rated paper {resolved}: {stars}" if rating else f"cleared the rating of paper {resolved}")
 
 
 @cli.command()
@@ -459,7 +476,8 @@ def demo(ctx, no_open: bool) -> None:
     from readq.importing import import_file
     from readq.store import Store
 
-    db = Path(tempfile.mkdtemp(prefix="readq-demo-")) / "demo.db"
+    folder = Path(tempfile.mkdtemp(prefix="readq-demo-"))
+    db = folder / "demo.db"
     with Store.open(db) as store:
         samples = resources.files("readq") / "samples"
         for sample in sorted(samples.iterdir(), key=lambda p: p.name):
@@ -467,9 +485,12 @@ def demo(ctx, no_open: bool) -> None:
                 with resources.as_file(sample) as sample_path:
                     import_file(store, str(sample_path), source_name=sample.name)
     if no_open:
-        click.echo(str(db))
-    else:
+        click.echo(str(db))  # kept: the caller asked for the path
+        return
+    try:
         launch_tui(db)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # a throwaway database leaves nothing behind
 
 
 def main() -> None:

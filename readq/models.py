@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Filter = Literal["all", "unread", "read", "rated"]
+Filter = Literal["all", "unread", "read", "rated", "noted"]
 Sort = Literal["queue", "newest", "rating"]
-FILTERS: tuple[Filter, ...] = ("all", "unread", "read", "rated")
+FILTERS: tuple[Filter, ...] = ("all", "unread", "read", "rated", "noted")
 SORTS: tuple[Sort, ...] = ("queue", "newest", "rating")
 
 

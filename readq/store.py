@@ -62,6 +62,7 @@ _FILTER_SQL: dict[str, str] = {
     "unread": "read_at IS NULL",
     "read": "read_at IS NOT NULL",
     "rated": "rating IS NOT NULL",
+    "noted": "notes IS NOT NULL AND notes <> ''",  # the papers_noted index
 }
 # Every read keeps to visible papers: those of an import still running are not
 # (see readq/import_engine.py). `+id` leaves the choice of index to the view.
@@ -79,6 +80,7 @@ _COUNT_SQL: dict[str, str] = {
     "read": (f"SELECT (SELECT count(*) FROM papers WHERE read_at IS NOT NULL)"
              f" - (SELECT count(*) FROM papers WHERE read_at IS NOT NULL AND {_PENDING})"),
     "rated": f"SELECT count(*) FROM papers WHERE rating IS NOT NULL AND {_VISIBLE}",
+    "noted": f"SELECT count(*) FROM papers WHERE notes IS NOT NULL AND notes <> '' AND {_VISIBLE}",
 }
 # NULL sorts lowest in SQLite, so DESC puts undated and unrated papers last;
 # each order matches an index (papers_newest, papers_by_rating).
@@ -341,8 +343,7 @@ class Store:
     def stats(self) -> Stats:
         row = self._query(
             f"SELECT ({_COUNT_SQL['all']}), ({_COUNT_SQL['unread']}), ({_COUNT_SQL['rated']}),"
-            f" (SELECT count(*) FROM papers WHERE notes IS NOT NULL AND notes <> ''"
-            f" AND id < {VISIBLE_BELOW})"
+            f" ({_COUNT_SQL['noted']})"
         )[0]  # each count reads a small index (see migrations)
         return Stats(total=row[0], unread=row[1], rated=row[2], noted=row[3])
 

@@ -162,7 +162,7 @@ async def test_filter_and_sort_cycle(db):
         await pilot.press("u")  # read
         await pilot.pause()
         assert len(visible_rows(app)) == 1
-        await pilot.press("u", "u")  # rated, then all
+        await pilot.press("u", "u", "u")  # rated, noted, then all
         await pilot.pause()
         assert "filter: all" in static_text(app, "#status")
         await pilot.press("s")  # newest

@@ -270,7 +270,7 @@ def test_search(seeded_db: Path):
 def test_mark_rate_and_note(seeded_db: Path):
     marked = run(seeded_db, "mark", "1", "2208.10922")
     assert marked.exit_code == 0 and marked.stdout == "marked 2 read\n"
-    assert run(seeded_db, "rate", "3", "4").stdout == "rated 3 4\n"
+    assert run(seeded_db, "rate", "3", "4").stdout == "rated paper 3: 4 stars\n"
     noted = run(seeded_db, "note", "5", input="Read the ablation section.\nCompare with 3.\n")
     assert noted.exit_code == 0, noted.stderr
     with Store.open(seeded_db) as store:

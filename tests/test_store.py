@@ -301,6 +301,7 @@ def expected_view(store: Store, filter: str, sort: str, min_rating: int | None =
         "unread": lambda p: not p.is_read,
         "read": lambda p: p.is_read,
         "rated": lambda p: p.rating is not None,
+        "noted": lambda p: bool(p.notes),
     }[filter]
     papers = [p for p in papers if keep(p) and (min_rating is None or (p.rating or 0) >= min_rating)]
     if sort == "newest":  # newest first, undated last, ties newest-added first
@@ -323,7 +324,7 @@ def test_page_and_count_for_every_filter_and_sort(marked_store: Store, filter: s
 
 
 def test_view_counts_on_the_marked_seeds(marked_store: Store):
-    assert [marked_store.count(f) for f in FILTERS] == [21, 17, 4, 4]
+    assert [marked_store.count(f) for f in FILTERS] == [21, 17, 4, 4, 1]
     newest = marked_store.page("all", "newest", 0, 3)
     assert [p.arxiv_id for p in newest] == ["2210.10329", "2210.10485", "2210.02077"]
     assert marked_store.page("all", "newest", 20, 5)[-1].created is None  # undated last

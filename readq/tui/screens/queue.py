@@ -52,6 +52,7 @@ class QueueScreen(Screen):
         Binding("slash", "focus_search", "Search", id="queue.search", priority=True),
         Binding("escape", "leave", "Back to list", id="queue.leave", show=False),
         Binding("space", "toggle_read", "Read/unread", id="queue.toggle_read"),
+        Binding("x", "read_and_next", "Mark read, next", id="queue.read_next", show=False),
         Binding("1", "rate(1)", "Rate 1", id="queue.rate_1", show=False),
         Binding("2", "rate(2)", "Rate 2", id="queue.rate_2", show=False),
         Binding("3", "rate(3)", "Rate 3", id="queue.rate_3", show=False),
@@ -246,10 +247,9 @@ class QueueScreen(Screen):
     # ----- actions ------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        needs_paper = {"toggle_read", "rate", "focus_notes", "edit_note", "copy_id", "copy_url", "open_browser"}
+        needs_paper = {"toggle_read", "read_and_next", "rate", "focus_notes", "edit_note",
+                       "copy_id", "copy_url", "open_browser"}
         if action in needs_paper and self.current is None:
-            return False
-        if action in ("copy_id", "open_browser") and self.current is not None and not self.current.link:
             return False
         if action in ("focus_search", "focus_notes") and isinstance(self.focused, (Input, TextArea)):
             return False  # typing: `/` and `n` are characters there
@@ -277,6 +277,15 @@ class QueueScreen(Screen):
     def action_toggle_read(self) -> None:
         paper = self.current
         self.set_read([paper.id], not paper.is_read)
+
+    def action_read_and_next(self) -> None:
+        """Triage: mark read and move on, as mail and feed readers do."""
+        paper = self.current
+        if not paper.is_read:
+            self.set_read([paper.id], True)
+        # In the unread view the paper leaves the list: the next one takes its place.
+        if self.filter != "unread" or paper.is_read:
+            self.paper_list.cursor = min(self.paper_list.cursor + 1, len(self.paper_list.source) - 1)
 
     def set_read(self, ids: list[int], read: bool) -> None:
         self.app.session.set_read(ids, read)
@@ -343,26 +352,39 @@ class QueueScreen(Screen):
 
     def action_next_unread(self) -> None:
         source = self.paper_list.source
-        position = source.next_unread(self.paper_list.cursor) if source else None
+        here = self.paper_list.cursor
+        position = source.next_unread(here) if source else None
         if position is None:
             self.notify("No unread papers here.")
-        else:
-            self.paper_list.cursor = position
+            return
+        if position <= here:
+            self.notify("No unread papers below: back to the first unread from the top.")
+        self.paper_list.cursor = position
 
     def action_copy_id(self) -> None:
         paper = self.current
         text = paper.arxiv_id or paper.link
+        if not text:
+            self.notify("This paper has no arXiv id or link to copy.", severity="warning")
+            return
         self.app.copy_to_clipboard(text)
         self.notify(f"Copied {text}")
 
     def action_copy_url(self) -> None:
         link = self.current.link
-        if link:
-            self.app.copy_to_clipboard(link)
-            self.notify(f"Copied {link}")
+        if not link:
+            self.notify("This paper has no arXiv id or link to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(link)
+        self.notify(f"Copied {link}")
 
     def action_open_browser(self) -> None:
-        self.app.open_url(self.current.link)
+        link = self.current.link
+        if not link:
+            self.notify("This paper has no arXiv id or link to open.", severity="warning")
+            return
+        self.app.open_url(link)
+        self.notify(f"Opening {link}")
 
     def action_refresh(self) -> None:
         self.refresh_rows()
