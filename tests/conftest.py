@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -31,6 +32,22 @@ def plain_seed() -> Path:
 @pytest.fixture
 def arxiv_seed() -> Path:
     return seed_file(ARXIV_SEED)
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory) -> Path:
+    """The bundled samples in a database, built once: copy it, never change it."""
+    from tests.tui_support import build_sample_db
+
+    return build_sample_db(tmp_path_factory.mktemp("template") / "readq.db")
+
+
+@pytest.fixture
+def db(tmp_path: Path, template: Path) -> Path:
+    """A private copy of the sample database (test files may define their own)."""
+    target = tmp_path / "readq.db"
+    shutil.copy(template, target)  # keeps its 0600 mode: no privacy warning
+    return target
 
 
 @pytest.fixture

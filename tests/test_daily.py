@@ -3,7 +3,6 @@ filter, feedback at the edges, and command-line ids as users paste them."""
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,25 +12,9 @@ from click.testing import CliRunner
 import readq.cli as cli_module
 from readq.cli import cli
 from readq.store import Store
-from tests.tui_support import build_sample_db, make_test_app, settle, static_text
+from tests.tui_support import make_test_app, settle, static_text, toasts
 
 SIZE = (120, 40)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return build_sample_db(tmp_path_factory.mktemp("template") / "readq.db")
-
-
-@pytest.fixture
-def db(tmp_path, template) -> Path:
-    target = tmp_path / "readq.db"
-    shutil.copy(template, target)
-    return target
-
-
-def toasts(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 async def test_x_marks_read_and_moves_on(db):

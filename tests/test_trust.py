@@ -21,25 +21,9 @@ from readq.session import DraftJournal
 from readq.store import Store
 from readq.tui.screens.confirm import ConfirmScreen
 from readq.tui.widgets.paper_detail import PaperDetail
-from tests.tui_support import build_sample_db, make_test_app, settle, static_text, type_text
+from tests.tui_support import make_test_app, settle, static_text, toasts, type_text
 
 SIZE = (120, 40)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return build_sample_db(tmp_path_factory.mktemp("template") / "readq.db")
-
-
-@pytest.fixture
-def db(tmp_path, template) -> Path:
-    target = tmp_path / "readq.db"
-    shutil.copyfile(template, target)
-    return target
-
-
-def toasts(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 async def wait_for(pilot, condition, seconds: float = 10.0) -> bool:

@@ -35,6 +35,11 @@ def make_test_app(db: Path, config_file: Path | None = None) -> ReadqApp:
     return ReadqApp(store, config_file=config_file or db.parent / "no-config.toml")
 
 
+def toasts(app: ReadqApp) -> list[str]:
+    """The messages of the notifications shown so far."""
+    return [str(n.message) for n in app._notifications]
+
+
 def visible_rows(app: ReadqApp) -> list[str]:
     """The text of the paper list's rows as drawn on screen."""
     paper_list = app.screen.paper_list
