@@ -24,7 +24,7 @@ from readq import __version__
 from readq.errors import ReadqError
 from readq.exporters import FORMATS as EXPORT_FORMATS
 from readq.importers import FORMATS as IMPORT_FORMATS
-from readq.output import detail_text, list_line, paper_dict, to_json
+from readq.output import detail_text, list_line, paper_view, to_json
 from readq.paths import config_path, resolve_db_path
 from readq.textclean import terminal_safe
 
@@ -242,11 +242,16 @@ def list_command(ctx, unread, noted, min_rating, sort, as_json, limit) -> None:
     papers = store.iter_papers(_filter(unread, noted), SORT_CHOICES[sort], min_rating)
     papers = itertools.islice(papers, limit)
     if as_json:
-        _echo_json_array(paper_dict(p) for p in papers)
+        _echo_json_array(paper_view(p) for p in papers)
         return
-    width = shutil.get_terminal_size((100, 24)).columns
+    width = _line_width()
     for paper in papers:
         click.echo(list_line(paper, width))
+
+
+def _line_width() -> int | None:
+    """The terminal's width; None for a pipe or a file, where lines are kept whole."""
+    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else None
 
 
 def _echo_json_array(items) -> None:
@@ -270,7 +275,7 @@ def show(ctx, paper_id: str, as_json: bool) -> None:
     """Show one paper: metadata, abstract and notes. ID is a readq or arXiv id."""
     store = open_store(ctx)
     paper = store.get(resolve_ids(store, (paper_id,))[0])
-    click.echo(to_json(paper_dict(paper)) if as_json else detail_text(paper))
+    click.echo(to_json(paper_view(paper)) if as_json else detail_text(paper))
 
 
 @cli.command()
@@ -293,9 +298,9 @@ def search(ctx, query: tuple[str, ...], limit: int, as_json: bool) -> None:
     found = store.get_many(result.ids)
     papers = [found[i] for i in result.ids if i in found]
     if as_json:
-        click.echo(to_json([paper_dict(p) for p in papers]))
+        click.echo(to_json([paper_view(p) for p in papers]))
         return
-    width = shutil.get_terminal_size((100, 24)).columns
+    width = _line_width()
     for paper in papers:
         click.echo(list_line(paper, width))
     if not papers:

@@ -21,7 +21,14 @@ def stars(rating: int | None) -> str:
 
 
 def paper_dict(paper: Paper) -> dict:
+    """Every stored field, as exported (and re-imported) by readq."""
     return asdict(paper)
+
+
+def paper_view(paper: Paper) -> dict:
+    """A paper for scripts reading `list`/`show`/`search --json`: the stored
+    fields, with `url` the link readq opens (an arXiv paper's abstract page)."""
+    return {**asdict(paper), "url": paper.link}
 
 
 def to_json(value: object, indent: int | None = 2) -> str:
@@ -30,13 +37,15 @@ def to_json(value: object, indent: int | None = 2) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def list_line(paper: Paper, width: int = 100) -> str:
+def list_line(paper: Paper, width: int | None = 100) -> str:
+    """One paper per line; `width` None (a pipe) prints the headline whole."""
     marker = "•" if not paper.is_read else " "
     rating = stars(paper.rating).ljust(5)
     ident = (paper.arxiv_id or "").ljust(10)
     date = (paper.created or "").ljust(10)
     head = f"{paper.id:>6} {marker} {rating} {ident} {date} "
-    title = paper.title if len(head) + len(paper.title) <= width else paper.title[: max(10, width - len(head) - 1)] + "…"
+    fits = width is None or len(head) + len(paper.title) <= width
+    title = paper.title if fits else paper.title[: max(10, width - len(head) - 1)] + "…"
     return terminal_safe(head + title)
 
 

@@ -121,3 +121,20 @@ def test_demo_leaves_no_temporary_folder(monkeypatch, tmp_path):
     assert result.exit_code == 0, result.output
     assert opened and not opened[0].exists()
     assert list(tmp_path.glob("readq-demo-*")) == []
+
+
+def test_list_to_a_pipe_prints_headlines_whole(db):
+    with Store.open(db) as store:
+        longest = max(store.iter_papers(), key=lambda p: len(p.title))
+    assert len(longest.title) > 70
+    result = run(db, "list")  # CliRunner's stdout is not a terminal, like a pipe
+    assert any(line.endswith(longest.title) for line in result.stdout.splitlines())
+
+
+def test_json_gives_the_link_of_an_arxiv_paper_as_its_url(db):
+    import json
+
+    shown = json.loads(run(db, "show", "--json", "2208.10922").stdout)
+    assert shown["url"] == "https://arxiv.org/abs/2208.10922"
+    listed = json.loads(run(db, "list", "--json").stdout)
+    assert {p["arxiv_id"]: p["url"] for p in listed}["2208.10922"] == "https://arxiv.org/abs/2208.10922"
