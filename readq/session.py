@@ -409,10 +409,6 @@ class EditSession:
     def redo(self) -> None:
         self._submit(lambda: self._step(redo=True))
 
-    def can_undo(self) -> bool:
-        with self._lock:
-            return bool(self._log.done)
-
     def _step(self, redo: bool) -> None:
         with self._lock:
             source = self._log.undone if redo else self._log.done

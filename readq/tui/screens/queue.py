@@ -363,20 +363,17 @@ class QueueScreen(Screen):
 
     def action_copy_id(self) -> None:
         paper = self.current
-        text = paper.arxiv_id or paper.link
+        self._copy(paper.arxiv_id or paper.link)
+
+    def action_copy_url(self) -> None:
+        self._copy(self.current.link)
+
+    def _copy(self, text: str | None) -> None:
         if not text:
             self.notify("This paper has no arXiv id or link to copy.", severity="warning")
             return
         self.app.copy_to_clipboard(text)
         self.notify(f"Copied {text}")
-
-    def action_copy_url(self) -> None:
-        link = self.current.link
-        if not link:
-            self.notify("This paper has no arXiv id or link to copy.", severity="warning")
-            return
-        self.app.copy_to_clipboard(link)
-        self.notify(f"Copied {link}")
 
     def action_open_browser(self) -> None:
         link = self.current.link
