@@ -333,6 +333,24 @@ class Store:
         rows = self._query(sql, (*params, after))
         return rows[0][0] if rows else None
 
+    def position_of(self, paper_id: int, filter: Filter = "all", sort: Sort = "queue") -> int | None:
+        """Where a paper is in a view, or where it would be if the view does not
+        list it (so the row there is its nearest neighbour); None if it is gone.
+        Counts the rows sorted before it, on the sort's index."""
+        rows = self._query("SELECT created, rating FROM papers WHERE id = ?", (paper_id,))
+        if not rows:
+            return None
+        created, rating = rows[0]
+        if sort == "newest":
+            before, params = _ordered_before("created", created, "id > ?", paper_id)
+        elif sort == "rating":
+            before, params = _ordered_before("rating", rating, "id < ?", paper_id)
+        else:
+            before, params = "id < ?", [paper_id]
+        where, filter_params = self._where(filter, None)
+        return self._query(f"SELECT count(*) FROM papers {where} AND ({before})",
+                           (*filter_params, *params))[0][0]
+
     @staticmethod
     def _where(filter: Filter, min_rating: int | None) -> tuple[str, list]:
         conditions = [c for c in (_FILTER_SQL[filter], _VISIBLE) if c]
@@ -496,6 +514,13 @@ def _seconds_between(earlier: str, later: str) -> float:
         return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
     except ValueError:
         return float("inf")
+
+
+def _ordered_before(column: str, value: object, tie: str, paper_id: int) -> tuple[str, list]:
+    """Rows before a paper in `ORDER BY column DESC, <tie>`, where NULL sorts last."""
+    if value is None:
+        return f"{column} IS NOT NULL OR ({column} IS NULL AND {tie})", [paper_id]
+    return f"{column} > ? OR ({column} = ? AND {tie})", [value, value, paper_id]
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:

@@ -95,3 +95,36 @@ def test_small_terminal(snap_compare, db):
         await pilot.press("j")
 
     assert snapshot(snap_compare, make_test_app(db), steps, terminal_size=(80, 24))
+
+
+def test_small_terminal_editing_a_note(snap_compare, db):
+    async def steps(pilot):
+        await pilot.press("j", "n")
+        await type_text(pilot, "Notes appear on demand here.")
+        await pilot.pause(0.8)
+
+    assert snapshot(snap_compare, make_test_app(db), steps, terminal_size=(80, 24))
+
+
+def test_reader_view(snap_compare, db):
+    async def steps(pilot):
+        await pilot.press("j", "j", "4", "enter")
+        no_blink(pilot.app)  # the reader's notes editor (not focused: no cursor drawn yet)
+
+    assert snapshot(snap_compare, make_test_app(db), steps)
+
+
+def test_reader_view_small_terminal(snap_compare, db):
+    async def steps(pilot):
+        await pilot.press("j", "enter")
+        no_blink(pilot.app)
+
+    assert snapshot(snap_compare, make_test_app(db), steps, terminal_size=(80, 24))
+
+
+def test_light_theme(snap_compare, db):
+    async def steps(pilot):
+        pilot.app.theme = "textual-light"
+        await pilot.press("j", "5", "j", "space", "j")
+
+    assert snapshot(snap_compare, make_test_app(db), steps)

@@ -17,10 +17,13 @@ from readq.paths import config_path
 from readq.search import SearchEngine
 from readq.session import WRITE_WAIT_SECONDS, EditSession, SessionEvent
 from readq.store import Store
-from readq.tui.config import load_config
+from readq.tui.config import keymap_conflicts, load_config
 from readq.tui.screens.confirm import ConfirmScreen
-from readq.tui.screens.help import HelpScreen
+from readq.tui.screens.help import HelpScreen, section_rows
 from readq.tui.screens.queue import QueueScreen
+from readq.tui.screens.reader import ReaderScreen
+from readq.tui.state import UiState, remembered_view
+from readq.tui.widgets.notes_pane import NotesPane
 from readq.tui.widgets.paper_list import PaperList
 
 # How long quitting waits for note saves before asking (the drafts file keeps
@@ -75,7 +78,9 @@ class ReadqApp(App):
         self.search_engine = SearchEngine(store.connect_reader)
         self.session = EditSession(store, lambda event: self.post_message(SessionMessage(event)))
         self._config_file = config_file or config_path()
+        self.ui_state = UiState(self._config_file.with_name("ui-state.json"))
         self._config_problems: list[str] = []
+        self.user_keymap: dict[str, str] = {}
         self._import_thread: threading.Thread | None = None
         self._import_cancel = threading.Event()
         self._quit_after_import = False
@@ -85,14 +90,16 @@ class ReadqApp(App):
 
     def on_mount(self) -> None:
         config = load_config(self._config_file, all_binding_ids())
-        self._config_problems = config.problems
+        self._config_problems = config.problems + keymap_conflicts(binding_chains(), config.keymap)
+        self.user_keymap = config.keymap
         if config.keymap:
             self.set_keymap(config.keymap)
-        saved_theme = self.store.get_setting("theme")
+        # The theme is the user's, whatever the database (an older readq kept it per database).
+        saved_theme = self.ui_state.get("theme") or self.store.get_setting("theme")
         if saved_theme and saved_theme in self.available_themes:
             self.theme = saved_theme
-        self.push_screen(QueueScreen())
-        for problem in config.problems:
+        self.push_screen(QueueScreen(**remembered_view(self.store.get_setting("view"))))
+        for problem in self._config_problems:
             self.notify(problem, title="Config", severity="warning", timeout=15)
         from readq.privacy import readable_by_others_warning
 
@@ -122,8 +129,10 @@ class ReadqApp(App):
         self.exit(return_code=0)
 
     def watch_theme(self, theme: str) -> None:
-        if self.is_mounted and self.store.get_setting("theme") != theme:
-            self.session.run(lambda: self.store.set_setting("theme", theme), "theme")
+        if self.is_mounted and self.ui_state.get("theme") != theme:
+            problem = self.ui_state.set("theme", theme)
+            if problem:
+                self.notify(f"The theme is not remembered: {problem}", severity="warning")
 
     async def action_quit(self) -> None:
         if self._quitting:
@@ -156,9 +165,12 @@ class ReadqApp(App):
         self.exit()
 
     def _flush_notes(self) -> None:
-        """Save every note being typed, waiting a moment for the writer."""
+        """Save every note being typed (and where the user was), waiting a moment for the writer."""
         for screen in self.screen_stack:
             if isinstance(screen, QueueScreen):
+                screen.notes.flush()
+                screen.remember_view()
+            elif isinstance(screen, ReaderScreen):
                 screen.notes.flush()
         self.session.save_all_notes()
         self.session.wait_idle(EXIT_SAVE_WAIT_SECONDS)
@@ -178,8 +190,8 @@ class ReadqApp(App):
     # ----- writes -----------------------------------------------------------
 
     def on_session_message(self, message: SessionMessage) -> None:
-        for screen in self.screen_stack:
-            if isinstance(screen, QueueScreen):
+        for screen in self.screen_stack:  # the queue first: the reader shows the queue's rows
+            if isinstance(screen, (QueueScreen, ReaderScreen)):
                 screen.on_session_event(message.event)
 
     def flush_writes(self, timeout: float | None = 30) -> None:
@@ -255,28 +267,27 @@ class ReadqApp(App):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.binding_rows()))
-
-    def binding_rows(self) -> list[tuple[str, str]]:
-        """(keys, description) for every binding, after the user's keymap."""
-        rows = []
-        for binding in iter_bindings():
-            keys = self._keymap.get(binding.id, binding.key) if binding.id else binding.key
-            shown = ", ".join(self.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
-            rows.append((shown, binding.description))
-        rows.append(("ctrl+p", "Command palette: every action, themes"))
-        return rows
+            bindings = iter_bindings(PaperList, QueueScreen, NotesPane, ReaderScreen, ReadqApp)
+            self.push_screen(HelpScreen(section_rows(
+                [(binding.id, self.keys_of(binding), binding.description) for binding in bindings]
+            )))
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
-        if isinstance(screen, QueueScreen):
-            for binding in iter_bindings(QueueScreen, PaperList):
-                yield SystemCommand(
-                    binding.description, f"key: {binding.key}",
-                    partial(self._run_binding, screen, binding),
-                )
+        owners = {QueueScreen: (QueueScreen, PaperList), ReaderScreen: (ReaderScreen,)}.get(type(screen), ())
+        for binding in iter_bindings(*owners):
+            # The id is what a keymap entry in config.toml names.
+            yield SystemCommand(
+                binding.description, f"key: {self.keys_of(binding)}  ·  id: {binding.id}",
+                partial(self._run_binding, screen, binding),
+            )
 
-    async def _run_binding(self, screen: QueueScreen, binding: Binding) -> None:
+    def keys_of(self, binding: Binding) -> str:
+        """The keys a binding answers to after the user's keymap, for display."""
+        keys = self.user_keymap.get(binding.id, binding.key) if binding.id else binding.key
+        return ", ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
+
+    async def _run_binding(self, screen, binding: Binding) -> None:
         # List movement actions live on the list widget, the rest on the screen.
         target = screen.paper_list if binding.id.startswith("list.") else screen
         await target.run_action(binding.action)
@@ -291,7 +302,15 @@ def iter_bindings(*owners: type) -> Iterable[Binding]:
 
 
 def all_binding_ids() -> set[str]:
-    return {b.id for b in iter_bindings() if b.id}
+    owners = (PaperList, QueueScreen, ReaderScreen, ReadqApp)
+    return {b.id for b in iter_bindings(*owners) if b.id}
+
+
+def binding_chains() -> list[list[tuple[str, str, str, bool]]]:
+    """The bindings active together, focused widget first (see keymap_conflicts)."""
+    chains = [(PaperList, QueueScreen, ReadqApp), (ReaderScreen, ReadqApp)]
+    return [[(b.id, b.key, b.description, b.priority) for b in iter_bindings(*chain) if b.id]
+            for chain in chains]
 
 
 def make_app(db_path: str | Path, *, config_file: Path | None = None, clock=None) -> ReadqApp:

@@ -49,3 +49,36 @@ def load_config(path: Path, known_binding_ids: set[str]) -> Config:
         else:
             config.keymap[binding_id] = keys.replace(" ", "")
     return config
+
+
+def keymap_conflicts(chains: list[list[tuple[str, str, str, bool]]], keymap: dict[str, str]) -> list[str]:
+    """Keys that two bindings answer to where both are active at once.
+
+    Each chain lists (binding id, default keys, description, priority) in the
+    order Textual asks them (focused widget first, the app last); a key taken
+    twice goes to the first priority binding, else to the first in the chain.
+    """
+    problems: list[str] = []
+    seen: set[tuple[str, str, str]] = set()
+    for chain in chains:
+        holders: dict[str, list[tuple[str, str, bool]]] = {}
+        for binding_id, default_keys, description, priority in chain:
+            keys = keymap.get(binding_id, default_keys)
+            for key in {k.strip() for k in keys.split(",") if k.strip()}:
+                found = holders.setdefault(key, [])
+                if all(binding_id != other for other, _, _ in found):
+                    found.append((binding_id, description, priority))
+        for key, found in holders.items():
+            if len(found) < 2:
+                continue
+            winner = next((entry for entry in found if entry[2]), found[0])
+            for loser in found:
+                pair = (key, *sorted((winner[0], loser[0])))
+                if loser is winner or pair in seen:
+                    continue
+                seen.add(pair)
+                problems.append(
+                    f"keymap: {key!r} is bound to both {winner[0]} ({winner[1]}) and {loser[0]} "
+                    f"({loser[1]}); {winner[0]} wins, so {loser[1].lower()} has no key"
+                )
+    return problems

@@ -62,6 +62,10 @@ class RowSource:
     def _next_unread_far(self, after: int) -> int | None:
         return None
 
+    def position_of(self, paper_id: int) -> int | None:
+        """Where the paper is listed, or (if it is not) the row nearest to it."""
+        return None
+
     def _count(self) -> int:
         raise NotImplementedError
 
@@ -89,6 +93,9 @@ class QueueSource(RowSource):
     def _next_unread_far(self, after: int) -> int | None:
         return self.store.next_unread_position(self.filter, self.sort, after)
 
+    def position_of(self, paper_id: int) -> int | None:
+        return self.store.position_of(paper_id, self.filter, self.sort)
+
 
 class ResultsSource(RowSource):
     """Search results: a ranked list of ids, best first."""
@@ -109,3 +116,8 @@ class ResultsSource(RowSource):
     def all_ids(self) -> list[int]:
         return list(self.ids)
 
+    def position_of(self, paper_id: int) -> int | None:
+        try:
+            return self.ids.index(paper_id)
+        except ValueError:
+            return None

@@ -9,6 +9,7 @@ screen and nothing typed lives only in a widget.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -22,7 +23,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, ProgressBar, Static, TextArea
+from textual.widgets import Input, ProgressBar, Static, TextArea
 
 from readq.textclean import strip_control
 from readq.models import FILTERS, SORTS, Filter, Paper, Sort, Stats
@@ -31,6 +32,7 @@ from readq.session import NoteReplaced, NoteState, NothingToUndo, SessionEvent, 
 from readq.tui.screens.confirm import ConfirmScreen
 from readq.tui.screens.import_dialog import ImportDialog
 from readq.tui.sources import QueueSource, ResultsSource
+from readq.tui.widgets.key_footer import KeyFooter
 from readq.tui.widgets.notes_pane import NotesPane
 from readq.tui.widgets.paper_detail import PaperDetail
 from readq.tui.widgets.paper_list import PaperList
@@ -51,6 +53,7 @@ class QueueScreen(Screen):
         # after them are handed out (a fast burst, a paste, a slow link).
         Binding("slash", "focus_search", "Search", id="queue.search", priority=True),
         Binding("escape", "leave", "Back to list", id="queue.leave", show=False),
+        Binding("enter", "open_reader", "Read", id="queue.reader"),
         Binding("space", "toggle_read", "Read/unread", id="queue.toggle_read"),
         Binding("x", "read_and_next", "Mark read, next", id="queue.read_next", show=False),
         Binding("1", "rate(1)", "Rate 1", id="queue.rate_1", show=False),
@@ -69,17 +72,18 @@ class QueueScreen(Screen):
         Binding("Y", "copy_url", "Copy URL", id="queue.copy_url", show=False),
         Binding("o", "open_browser", "Open arXiv", id="queue.open", show=False),
         Binding("A", "mark_all_read", "Mark all shown read", id="queue.mark_all_read", show=False),
-        Binding("ctrl+z", "undo", "Undo the last change", id="queue.undo", show=False),
+        Binding("ctrl+z", "undo", "Undo", id="queue.undo", show=False),
         Binding("ctrl+y,ctrl+shift+z", "redo", "Redo", id="queue.redo", show=False),
         Binding("r", "refresh", "Refresh", id="queue.refresh", show=False),
         Binding("shift+down", "scroll_detail(1)", "Scroll abstract down", id="queue.detail_down", show=False),
         Binding("shift+up", "scroll_detail(-1)", "Scroll abstract up", id="queue.detail_up", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, filter: Filter = "all", sort: Sort = "queue", paper_id: int | None = None) -> None:
         super().__init__()
-        self.filter: Filter = "all"
-        self.sort: Sort = "queue"
+        self.filter: Filter = filter
+        self.sort: Sort = sort
+        self._start_paper_id = paper_id  # where the last session left off
         self.search_result: SearchResult | None = None
         self._shown_paper_id: int | None = None
         self._shown_terms: frozenset[str] = frozenset()
@@ -101,7 +105,7 @@ class QueueScreen(Screen):
                 yield PaperDetail(id="detail")
                 yield NotesPane(id="notes")
         yield Static(id="empty-state")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def paper_list(self) -> PaperList:
@@ -122,20 +126,35 @@ class QueueScreen(Screen):
             "or run  readq import FILE  in a shell.\n\n"
             "Files: one abstract per line, or arXiv listing blocks."
         ))
-        self.show_queue()
+        self.show_queue(keep=self._start_paper_id)
         self.paper_list.focus()
         self._data_version = self.store.data_version()
         self.set_interval(1.5, self.check_external_changes)
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+        narrow = self.size.width < NARROW_WIDTH
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.query_one(PaperDetail).compact = narrow
+            self.query_one(KeyFooter).compact = narrow
+            self.show_detail(self.current, force=True)
 
     # ----- what the list shows ----------------------------------------------
 
-    def show_queue(self, cursor: int = 0) -> None:
+    def show_queue(self, keep: int | None = None) -> None:
+        """Show the queue in the current filter and sort, the cursor on paper
+        `keep` if listed, else on its nearest neighbour (else at the top)."""
         self.search_result = None
-        self.paper_list.show(QueueSource(self.store, self.filter, self.sort), cursor)
+        source = QueueSource(self.store, self.filter, self.sort)
+        position = source.position_of(keep) if keep is not None else None
+        self.paper_list.show(source, position or 0)
         self.update_status()
+
+    def view_description(self) -> str:
+        """What the list holds, in a few words (the status line, the reader)."""
+        if self.search_result is not None:
+            return f"search: {self.search_result.query.strip()}"
+        return f"filter: {self.filter} · sort: {self.sort}"
 
     def show_results(self, result: SearchResult) -> None:
         self.search_result = result
@@ -148,12 +167,15 @@ class QueueScreen(Screen):
             self._stats = self.store.stats()
         stats = self._stats
         self.set_class(stats.total == 0, "-empty")
-        parts = [f"{stats.unread} unread · {stats.total} papers"]
+        shown = self.paper_list.row_count
+        position = f"{self.paper_list.cursor + 1:,} / {shown:,}" if shown else "0 / 0"
+        parts = [position, f"{stats.unread:,} unread · {stats.total:,} papers"]
         result = self.search_result
         query = self.query_one("#search", Input).value
         if result is not None:
-            order = "best first" if result.ranked else "many matches: newest first"
-            parts.append(f"search: {len(result.ids)} results, {order}")
+            order = "best first" if result.ranked else "newest first"
+            count = len(result.ids)
+            parts.append(f"search: {count:,} {'match' if count == 1 else 'matches'}, {order}")
         elif query.strip() and len(query.strip()) == 1:
             parts.append("search: type one more character…")
         else:
@@ -163,12 +185,21 @@ class QueueScreen(Screen):
     def refresh_rows(self) -> None:
         # Our own writes change data_version too: note it, so the poll does not redo this.
         self._data_version = self.store.data_version()
+        before = self.current
         self.paper_list.reload()
+        after = self.current
+        if before is not None and (after is None or after.id != before.id):
+            # Rows moved (an import, a re-sort by rating): follow the paper, or
+            # land on its nearest neighbour when it left the view.
+            position = self.paper_list.source.position_of(before.id)
+            if position is not None:
+                self.paper_list.cursor = self.paper_list.clamp(position)
         self.update_status(recount=True)
         self.show_detail(self.current, force=True)
 
     @on(PaperList.Highlighted)
     def on_paper_highlighted(self, event: PaperList.Highlighted) -> None:
+        self.update_status()
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
@@ -190,6 +221,8 @@ class QueueScreen(Screen):
         self._shown_terms = terms
         if paper is None or not same_paper:
             self.notes.load(paper)
+            editing = self.focused is self.notes.editor
+            self.set_class(editing or bool(self.notes.editor.text), "-show-notes")
         elif force:
             self._take_outside_note(paper)
         self._shown_paper_id = paper.id if paper else None
@@ -212,7 +245,7 @@ class QueueScreen(Screen):
     def on_search_changed(self, event: Input.Changed) -> None:
         if not event.value.strip():
             if self.search_result is not None:
-                self.show_queue()
+                self.show_queue(keep=self._current_id())
             return
         self.run_search(event.value)
 
@@ -248,11 +281,11 @@ class QueueScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         needs_paper = {"toggle_read", "read_and_next", "rate", "focus_notes", "edit_note",
-                       "copy_id", "copy_url", "open_browser"}
+                       "copy_id", "copy_url", "open_browser", "open_reader"}
         if action in needs_paper and self.current is None:
             return False
         if action in ("focus_search", "focus_notes") and isinstance(self.focused, (Input, TextArea)):
-            return False  # typing: `/` and `n` are characters there
+            return False  # typing: `/` and `n` are characters there (priority keys are not filtered)
         return True
 
     def action_focus_search(self) -> None:
@@ -262,13 +295,38 @@ class QueueScreen(Screen):
     def action_leave(self) -> None:
         search = self.query_one("#search", Input)
         if self.focused is search or (self.focused is self.paper_list and search.value):
-            search.value = ""
-            self.show_queue()
+            keep = self._current_id()
+            with self.prevent(Input.Changed):
+                search.value = ""
+            self.show_queue(keep=keep)
         self.notes.flush()
         self.set_focus(self.paper_list)
 
+    def _current_id(self) -> int | None:
+        paper = self.current
+        return paper.id if paper else None
+
     def action_focus_notes(self) -> None:
+        self.add_class("-show-notes")  # small terminals show the notes on demand
         self.set_focus(self.notes.editor)
+
+    @on(NotesPane.Done)
+    def on_notes_done(self) -> None:
+        self.set_focus(self.paper_list)
+        self.set_class(bool(self.notes.editor.text), "-show-notes")
+
+    def action_open_reader(self) -> None:
+        from readq.tui.screens.reader import ReaderScreen
+
+        self.notes.flush()
+        self.app.push_screen(ReaderScreen(self))
+
+    def back_from_reader(self) -> None:
+        """The reader moved the cursor and may have changed the note: show it fresh."""
+        self.paper_list.focus()
+        self._shown_paper_id = None
+        self.show_detail(self.current, force=True)
+        self.update_status()
 
     def action_scroll_detail(self, direction: int) -> None:
         detail = self.query_one(PaperDetail)
@@ -318,18 +376,12 @@ class QueueScreen(Screen):
         """What the edit session reports (forwarded by the app)."""
         if isinstance(event, Written):
             self.refresh_rows()
-        elif isinstance(event, NoteState):
-            if event.paper_id == self.notes.paper_id:
-                if event.state == "saved":
-                    self.notes.stored_text = event.text
-                self.notes.show_state(event.state, event.reason)
-            if event.conflict:
+        elif isinstance(event, (NoteState, NoteReplaced)):
+            self.notes.on_session_event(event)
+            if isinstance(event, NoteState) and event.conflict:
                 self.notify("This note had been changed in another readq meanwhile. "
                             "Your text is saved; the other is kept in the note history "
                             f"(readq note {event.paper_id} --history).", severity="warning", timeout=10)
-        elif isinstance(event, NoteReplaced):
-            if event.paper_id == self.notes.paper_id:
-                self.notes.replace_text(event.text, "saved")
         elif isinstance(event, Undone):
             self.notify(f"{'Redid' if event.redo else 'Undid'} {event.description}.")
         elif isinstance(event, NothingToUndo):
@@ -346,9 +398,16 @@ class QueueScreen(Screen):
         self._leave_search_for_queue()
 
     def _leave_search_for_queue(self) -> None:
+        keep = self._current_id()
         with self.prevent(Input.Changed):
             self.query_one("#search", Input).value = ""
-        self.show_queue()
+        self.show_queue(keep=keep)
+        self.remember_view()
+
+    def remember_view(self) -> None:
+        """Filter, sort and the paper under the cursor, for the next run on this database."""
+        store, view = self.store, {"filter": self.filter, "sort": self.sort, "paper": self._current_id()}
+        self.app.session.run(lambda: store.set_setting("view", json.dumps(view)), "view")
 
     def action_next_unread(self) -> None:
         source = self.paper_list.source
@@ -412,8 +471,11 @@ class QueueScreen(Screen):
 
     def after_import(self) -> None:
         self.remove_class("-importing")
+        keep = self._current_id()
         self.search_result = None
-        self.show_queue(self.paper_list.cursor)
+        with self.prevent(Input.Changed):
+            self.query_one("#search", Input).value = ""
+        self.show_queue(keep=keep)
         self.update_status(recount=True)
         self.show_detail(self.current, force=True)
 

@@ -8,18 +8,27 @@ The pane shows what the session reports: saving…, saved, or not saved yet.
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from readq.models import Paper
+from readq.session import NoteReplaced, NoteState, SessionEvent
 from readq.textclean import strip_control
 
 SAVE_DELAY_SECONDS = 0.5
 
 
 class NotesPane(Vertical):
+    # Shown in the footer while typing: how to get back is never a guess.
+    BINDINGS = [Binding("escape", "done", "Back to list", id="notes.done")]
+
+    class Done(Message):
+        """The user left the editor (Esc): the screen decides where focus goes."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paper_id: int | None = None
@@ -88,6 +97,10 @@ class NotesPane(Vertical):
             self._timer.stop()
         self._timer = self.set_timer(SAVE_DELAY_SECONDS, self.flush)
 
+    def action_done(self) -> None:
+        self.flush()
+        self.post_message(self.Done())
+
     def on_descendant_blur(self) -> None:
         self.flush()
 
@@ -98,6 +111,15 @@ class NotesPane(Vertical):
             self._timer = None
         if self.paper_id is not None and self.session.save_note(self.paper_id):
             self.show_state("saving…")
+
+    def on_session_event(self, event: SessionEvent) -> None:
+        """A note's save or undo, reported by the session: show it if it is ours."""
+        if isinstance(event, NoteState) and event.paper_id == self.paper_id:
+            if event.state == "saved":
+                self.stored_text = event.text
+            self.show_state(event.state, event.reason)
+        elif isinstance(event, NoteReplaced) and event.paper_id == self.paper_id:
+            self.replace_text(event.text, "saved")
 
     def show_state(self, state: str, reason: str = "") -> None:
         if state == "saved" and self.paper_id is not None and self.session.draft(self.paper_id):

@@ -16,6 +16,7 @@ from readq.search import TOKEN, fold
 from readq.textclean import strip_control
 
 MATCH_STYLE = "bold reverse"
+DERIVED_NOTE = "derived from the abstract (not the paper's title)"
 
 
 def highlight_terms(text: str, terms: frozenset[str]) -> Content:
@@ -31,10 +32,12 @@ def highlight_terms(text: str, terms: frozenset[str]) -> Content:
 
 def metadata_lines(paper: Paper) -> list[tuple[str, str]]:
     rows = [
+        ("Headline", DERIVED_NOTE if paper.headline_derived else ""),
         ("arXiv", paper.arxiv_id),
         ("Authors", paper.authors),
         ("Created", paper.created),
         ("Updated", paper.updated),
+        ("Category", paper.categories),
         ("Comments", paper.comments),
         ("Rating", stars(paper.rating) or "not rated"),
         ("Read", (paper.read_at or "")[:16].replace("T", " ") or "unread"),
@@ -44,7 +47,22 @@ def metadata_lines(paper: Paper) -> list[tuple[str, str]]:
     return [(label, value) for label, value in rows if value]
 
 
+def metadata_content(rows: list[tuple[str, str]]) -> Content:
+    return Content("\n").join(
+        Content.assemble((f"{label:<9}", "bold"), strip_control(value)) for label, value in rows
+    )
+
+
+def compact_metadata(paper: Paper) -> Content:
+    """One line for small terminals, so the abstract starts on the first screen."""
+    parts = [paper.arxiv_id, paper.created, paper.categories, stars(paper.rating),
+             "read" if paper.is_read else "unread", "derived headline" if paper.headline_derived else ""]
+    return Content(strip_control(" · ".join(part for part in parts if part)))
+
+
 class PaperDetail(VerticalScroll, can_focus=False):
+    compact = False  # one metadata line (small terminals)
+
     def compose(self):
         yield Static(id="detail-title")
         yield Static(id="detail-meta")
@@ -59,12 +77,9 @@ class PaperDetail(VerticalScroll, can_focus=False):
             meta.update(Content(""))
             abstract.update(Content(""))
             return
+        # A derived headline looks different from a real title, so nobody cites it as one.
+        title.set_class(paper.headline_derived, "-derived")
         title.update(highlight_terms(paper.title, terms))
-        meta.update(
-            Content("\n").join(
-                Content.assemble((f"{label:<9}", "bold"), strip_control(value))
-                for label, value in metadata_lines(paper)
-            )
-        )
+        meta.update(compact_metadata(paper) if self.compact else metadata_content(metadata_lines(paper)))
         abstract.update(highlight_terms(paper.abstract, terms))
         self.scroll_home(animate=False)

@@ -20,6 +20,8 @@ from readq.tui.sources import RowSource
 
 ID_WIDTH = 11
 DATE_WIDTH = 11
+DATE_FROM_COLUMNS = 100  # the terminal's width
+ID_FROM_WIDTH = 100  # the list's width
 
 
 def truncate_cells(text: str, width: int) -> str:
@@ -98,7 +100,7 @@ class PaperList(ScrollView, can_focus=True):
         self.source = source
         self.terms = terms
         self._update_size()
-        self.cursor = self._clamp(cursor)
+        self.cursor = self.clamp(cursor)
 
     def reload(self) -> None:
         """The data changed: drop cached rows, keep the cursor position."""
@@ -106,13 +108,13 @@ class PaperList(ScrollView, can_focus=True):
             return
         self.source.invalidate()
         self._update_size()
-        self.cursor = self._clamp(self.cursor)
+        self.cursor = self.clamp(self.cursor)
 
     def _update_size(self) -> None:
         self.virtual_size = Size(0, len(self.source) if self.source else 0)  # rows never scroll sideways
         self.refresh()
 
-    def _clamp(self, index: int) -> int:
+    def clamp(self, index: int) -> int:
         count = len(self.source) if self.source else 0
         return max(0, min(index, count - 1)) if count else 0
 
@@ -140,22 +142,22 @@ class PaperList(ScrollView, can_focus=True):
             self.scroll_to(y=index - height + 1, animate=False)
 
     def action_cursor_down(self) -> None:
-        self.cursor = self._clamp(self.cursor + 1)
+        self.cursor = self.clamp(self.cursor + 1)
 
     def action_cursor_up(self) -> None:
-        self.cursor = self._clamp(self.cursor - 1)
+        self.cursor = self.clamp(self.cursor - 1)
 
     def action_first(self) -> None:
         self.cursor = 0
 
     def action_last(self) -> None:
-        self.cursor = self._clamp(self.row_count - 1)
+        self.cursor = self.clamp(self.row_count - 1)
 
     def action_page_down(self) -> None:
-        self.cursor = self._clamp(self.cursor + max(1, self.scrollable_content_region.height - 1))
+        self.cursor = self.clamp(self.cursor + max(1, self.scrollable_content_region.height - 1))
 
     def action_page_up(self) -> None:
-        self.cursor = self._clamp(self.cursor - max(1, self.scrollable_content_region.height - 1))
+        self.cursor = self.clamp(self.cursor - max(1, self.scrollable_content_region.height - 1))
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)  # None on the border or scrollbar
@@ -186,21 +188,28 @@ class PaperList(ScrollView, can_focus=True):
         )
         if is_cursor:
             style += self.get_component_rich_style("paper-list--cursor")
-        stars_style = style + self.get_component_rich_style("paper-list--stars", partial=True)
-        meta_style = style + self.get_component_rich_style("paper-list--meta", partial=True)
+        if is_cursor:
+            # One colour, chosen against the cursor's background: an accent
+            # colour on an accent background is unreadable in half the themes.
+            stars_style = meta_style = style
+        else:
+            stars_style = style + self.get_component_rich_style("paper-list--stars", partial=True)
+            meta_style = style + self.get_component_rich_style("paper-list--meta", partial=True)
         match_style = self.get_component_rich_style("paper-list--match", partial=True)
         marker = "●" if not paper.is_read else " "
         stars = ("★" * paper.rating).ljust(5) if paper.rating else "     "
-        # The headline matters most: the date, then the id, give way on narrow lists.
-        show_id, show_date = width >= 60, width >= 90
-        meta_width = ID_WIDTH * show_id + DATE_WIDTH * show_date
-        title_width = max(0, width - 2 - 6 - meta_width - 1)
+        # The headline matters most; the date (from about 100 terminal columns)
+        # and the arXiv id (on wide lists) take what it leaves.
+        show_date, show_id = self.app.size.width >= DATE_FROM_COLUMNS, width >= ID_FROM_WIDTH
+        meta_width = DATE_WIDTH * show_date + ID_WIDTH * show_id
+        # Two cells after the stars: a star drawn wider than its cell must not touch the headline.
+        title_width = max(0, width - 2 - 7 - meta_width - 1)
         title = truncate_cells(strip_control(paper.title), title_width)
-        segments = [Segment(f"{marker} ", style), Segment(f"{stars} ", stars_style)]
+        segments = [Segment(f"{marker} ", style), Segment(f"{stars}  ", stars_style)]
         segments += highlighted_segments(title, self.terms, style, match_style)
         segments.append(Segment(" " * (title_width - cell_len(title) + 1), style))
+        if show_date:
+            segments.append(Segment(f"{(paper.created or '')[:10]:<{DATE_WIDTH}}", meta_style))
         if show_id:
             segments.append(Segment(f"{(paper.arxiv_id or ''):<{ID_WIDTH}}", meta_style))
-        if show_date:
-            segments.append(Segment(f"{(paper.created or ''):<{DATE_WIDTH}}", meta_style))
         return Strip(segments).crop_extend(0, width, style)
