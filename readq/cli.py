@@ -15,7 +15,6 @@ import sqlite3
 import sys
 import tempfile
 import threading
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -211,8 +210,10 @@ class _ProgressLine:
 
 def list_options(command):
     command = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
-    command = click.option("--sort", type=click.Choice(list(SORT_CHOICES)), default="added",
-                           show_default=True, help="Order of the papers.")(command)
+    command = click.option("--sort", type=click.Choice([*SORT_CHOICES, "recommended"]), default="added",
+                           show_default=True,
+                           help="Order of the papers (recommended: most like the papers you rated"
+                                " 4-5 or noted first).")(command)
     command = click.option("--min-rating", type=click.IntRange(1, 5), metavar="N",
                            help="Only papers rated N stars or more.")(command)
     command = click.option("--unread/--read", "unread", default=None,
@@ -232,14 +233,22 @@ def _filter(unread: bool | None, noted: bool = False) -> str:
 @cli.command("list")
 @list_options
 @click.option("--limit", type=click.IntRange(min=1), help="Print at most N papers.")
+@click.option("--tag", metavar="NAME",
+              help="Only papers with this tag; with --sort recommended, every paper ranked"
+                   " by how much it resembles the tag's (which come last).")
 @db_option
 @click.pass_context
-def list_command(ctx, unread, noted, min_rating, sort, as_json, limit) -> None:
+def list_command(ctx, unread, noted, min_rating, sort, as_json, limit, tag) -> None:
     """List papers in the queue."""
     import itertools
 
     store = open_store(ctx)
-    papers = store.iter_papers(_filter(unread, noted), SORT_CHOICES[sort], min_rating)
+    if sort == "recommended" or tag is not None:
+        from readq.cli_triage import ranked_or_tagged
+
+        papers = ranked_or_tagged(store, _filter(unread, noted), sort, min_rating, tag)
+    else:
+        papers = store.iter_papers(_filter(unread, noted), SORT_CHOICES[sort], min_rating)
     papers = itertools.islice(papers, limit)
     if as_json:
         _echo_json_array(paper_view(p) for p in papers)
@@ -255,15 +264,14 @@ def _line_width() -> int | None:
 
 
 def _echo_json_array(items) -> None:
-    """A JSON array written item by item, so `| head` stops it early."""
-    click.echo("[", nl=False)
+    """A JSON array written item by item, so `| head` stops it early and 1M
+    papers take constant memory; one paper per line (json's C encoder: an
+    indented dump is pure Python and five times slower)."""
+    out = sys.stdout
+    out.write("[")
     for index, item in enumerate(items):
-        click.echo(("," if index else "") + "\n" + _indent(to_json(item)), nl=False)
-    click.echo("\n]")
-
-
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.splitlines())
+        out.write(("," if index else "") + "\n  " + to_json(item, indent=None))
+    out.write("\n]\n")
 
 
 @cli.command()
@@ -282,29 +290,47 @@ def show(ctx, paper_id: str, as_json: bool) -> None:
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
               help="Print at most N results.")
+@click.option("--sort", type=click.Choice(["best", "added", "created", "rating"]), default="best",
+              show_default=True, help="Order: best match, queue order, newest first, highest rated.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @db_option
 @click.pass_context
-def search(ctx, query: tuple[str, ...], limit: int, as_json: bool) -> None:
-    """Fuzzy search: typo-tolerant, ranked best first (the TUI's engine)."""
-    from readq.search import SearchEngine
+def search(ctx, query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None:
+    """Fuzzy search: typo-tolerant, ranked best first (the TUI's engine).
+
+    \b
+    Words match with typos and as prefixes; also:
+      "exact phrase"   -word   is:unread  is:read  has:note
+      rated:4  rated:>=4  cat:cs.RO  year:2025  year:2024..2025  id:2503.12
+    The count and order go to stderr, the papers to stdout."""
+    from readq.search import SearchEngine, describe
 
     store = open_store(ctx)
     engine = SearchEngine(store.connect_reader)
+    # One search per process, not one per keystroke: no need to fit a frame.
+    engine.rank_time_limit = engine.count_time_limit = engine.first_page_time_limit = 1.0
     try:
-        result = engine.search(" ".join(query) + " ", limit=limit)
+        # A trailing space: every word is finished (no completion of the last one).
+        result = engine.search(" ".join(query) + " ", sort={"added": "queue", "created": "newest"}.get(sort, sort),
+                               limit=limit)
+        ids = list(result.ids)
+        while len(ids) < min(limit, result.total) or (not result.total_exact and len(ids) < limit):
+            more = engine.page(result, len(ids), limit - len(ids))
+            if not more:
+                break
+            ids.extend(more)
+        engine.count(result)  # the exact count, past "more than 10,000" too
     finally:
         engine.close()
-    found = store.get_many(result.ids)
-    papers = [found[i] for i in result.ids if i in found]
+    found = store.get_many(ids)
+    papers = [found[i] for i in ids if i in found]
     if as_json:
         click.echo(to_json([paper_view(p) for p in papers]))
         return
     width = _line_width()
     for paper in papers:
         click.echo(list_line(paper, width))
-    if not papers:
-        click.echo("no matches", err=True)
+    click.echo(describe(result), err=True)
 
 
 @cli.command()
@@ -406,8 +432,8 @@ def export(ctx, format_: str, output: str | None, unread, min_rating, sort, limi
     """Export papers with their reading state, rating and notes.
 
     json/jsonl hold every field (a complete backup: `readq import` restores it,
-    reading state included); bibtex is for reference managers (notes in annote,
-    rating and read mark as readq-* keywords); csv has every field with a
+    reading state and tags included); bibtex is for reference managers (notes in
+    annote, tags as keywords, rating and read mark as readq-* keywords); csv has every field with a
     header row; markdown is a digest of the rated or noted papers.
     """
     import itertools
@@ -416,8 +442,9 @@ def export(ctx, format_: str, output: str | None, unread, min_rating, sort, limi
 
     store = open_store(ctx)
     papers = itertools.islice(store.iter_papers(_filter(unread), SORT_CHOICES[sort], min_rating), limit)
+    tags = store.tag_states()  # small: only papers whose tags were ever set
     if not output:
-        write(papers, format_, sys.stdout)
+        write(papers, format_, sys.stdout, tags)
         return
     # Written beside the target and renamed: a failed export never leaves half a file.
     target = Path(output)
@@ -427,7 +454,7 @@ def export(ctx, format_: str, output: str | None, unread, min_rating, sort, limi
 
         # An export holds the notes: private like the database.
         with open_private(partial, "w", encoding="utf-8", newline="") as handle:
-            write(papers, format_, handle)
+            write(papers, format_, handle, tags)
         os.replace(partial, target)
     except OSError as error:
         partial.unlink(missing_ok=True)
@@ -455,6 +482,38 @@ def stats(ctx, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--dry-run", is_flag=True, help="Count and show the changes; store nothing.")
+@db_option
+@click.pass_context
+def reheadline(ctx, dry_run: bool) -> None:
+    """Derive the headlines of title-less papers again, with readq's current headline model.
+
+    Only headlines readq derived change; real titles never do. A stored headline
+    changes only when this command runs, never on its own (say after an upgrade).
+    """
+    from readq.headline import derive_headline, model_version
+
+    store = open_store(ctx)
+    checked = changed = 0
+    examples: list[tuple[str, str]] = []
+    batch: list[tuple[int, str, str]] = []
+    for paper_id, old, abstract in store.iter_derived_headlines():
+        checked += 1
+        new = derive_headline(abstract)
+        if new and new != old:
+            batch.append((paper_id, old, new))
+            examples += [(old, new)] if len(examples) < 5 else []
+        if len(batch) >= 500 or (batch and checked % 5000 == 0):
+            changed += len(batch) if dry_run else store.replace_headlines(batch)
+            batch = []
+    changed += len(batch) if dry_run else (store.replace_headlines(batch) if batch else 0)
+    for old, new in examples if dry_run else []:
+        click.echo(terminal_safe(f"- {old}\n+ {new}"))
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{verb} {changed} of {checked} derived headlines (headline model {model_version()})")
+
+
+@cli.command()
 @db_option
 @click.pass_context
 def path(ctx) -> None:
@@ -478,6 +537,8 @@ def config_path_command() -> None:
 @click.pass_context
 def demo(ctx, no_open: bool) -> None:
     """Try readq on the bundled sample abstracts, in a fresh temporary database."""
+    from importlib import resources
+
     from readq.importing import import_file
     from readq.store import Store
 
@@ -496,6 +557,10 @@ def demo(ctx, no_open: bool) -> None:
         launch_tui(db)
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # a throwaway database leaves nothing behind
+
+
+# Tags, "more like this": commands of their own module, registered on `cli`.
+from readq import cli_triage  # noqa: E402, F401
 
 
 def main() -> None:

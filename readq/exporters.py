@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
 from typing import TextIO
 
@@ -38,15 +38,21 @@ _STOP_WORDS = {"a", "an", "the", "on", "of", "in", "for", "and", "to", "with", "
 _FORMULA_START = ("=", "+", "-", "@")
 
 
-def write(papers: Iterable[Paper], format: str, out: TextIO) -> None:
-    """Write `papers` to `out` in `format` (one of FORMATS), streaming where it can."""
+# paper id -> (tags, tags_updated_at), as Store.tag_states() gives them.
+TagStates = Mapping[int, tuple[list[str], str | None]]
+
+
+def write(papers: Iterable[Paper], format: str, out: TextIO, tags: TagStates | None = None) -> None:
+    """Write `papers` to `out` in `format` (one of FORMATS), streaming where it can.
+    With `tags`, JSON records carry `tags` and `tags_updated_at` (restored by an
+    import, newer wins) and BibTeX entries list the tags among their keywords."""
     if format == "json":
-        out.write(to_json([paper_dict(p) for p in papers]) + "\n")
+        out.write(to_json([_record(p, tags) for p in papers]) + "\n")
     elif format == "jsonl":
         for paper in papers:
-            out.write(to_json(paper_dict(paper), indent=None) + "\n")
+            out.write(to_json(_record(paper, tags), indent=None) + "\n")
     elif format == "bibtex":
-        for index, entry in enumerate(bibtex_entries(papers)):
+        for index, entry in enumerate(bibtex_entries(papers, tags)):
             out.write(("\n" if index else "") + entry)
     elif format == "csv":
         write_csv(papers, out)
@@ -54,6 +60,14 @@ def write(papers: Iterable[Paper], format: str, out: TextIO) -> None:
         out.write(markdown_digest(list(papers)))
     else:
         raise ValueError(f"unknown export format {format!r}")
+
+
+def _record(paper: Paper, tags: TagStates | None) -> dict:
+    record = paper_dict(paper)
+    if tags is not None:
+        names, updated_at = tags.get(paper.id, ([], None))
+        record.update(tags=list(names), tags_updated_at=updated_at)
+    return record
 
 
 # ----- BibTeX ---------------------------------------------------------------------
@@ -111,7 +125,7 @@ def _suffixes() -> Iterator[str]:
     yield from (a + b for a in letters for b in letters)
 
 
-def bibtex_entries(papers: Iterable[Paper]) -> Iterator[str]:
+def bibtex_entries(papers: Iterable[Paper], tags: TagStates | None = None) -> Iterator[str]:
     """One `@misc` entry per paper; keys made unique with a, b, … suffixes in queue order."""
     used: set[str] = set()
     for paper in papers:
@@ -120,14 +134,14 @@ def bibtex_entries(papers: Iterable[Paper]) -> Iterator[str]:
         if key in used:
             key = next(base + suffix for suffix in _suffixes() if base + suffix not in used)
         used.add(key)
-        yield bibtex_entry(paper, key)
+        yield bibtex_entry(paper, key, tags.get(paper.id, ([], None))[0] if tags else ())
 
 
-def bibtex_entry(paper: Paper, key: str) -> str:
+def bibtex_entry(paper: Paper, key: str, tags: Iterable[str] = ()) -> str:
     categories = paper.categories or ""
     items = [c.strip() for c in (categories.split(",") if "," in categories else categories.split())]
     items = [item for item in items if item]
-    keywords = list(items)
+    keywords = list(items) + [tag for tag in tags if tag not in items]  # what reference managers call tags
     if paper.rating:
         keywords.append(f"readq-rating-{paper.rating}")
     if paper.read_at:
@@ -146,11 +160,21 @@ def bibtex_entry(paper: Paper, key: str) -> str:
         ("url", _verbatim(paper.url) if paper.url else None),
         ("abstract", escape_text(paper.abstract) or None),
         ("keywords", ", ".join(escape_text(k) for k in keywords) or None),
-        ("note", escape_text(paper.comments) if paper.comments else None),
+        ("note", _note(paper)),
         ("annote", escape_text(paper.notes) if paper.notes else None),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields_ if value)
     return f"@misc{{{key},\n{body}\n}}\n"
+
+
+DERIVED_TITLE_NOTE = "Title derived by readq"
+
+
+def _note(paper: Paper) -> str | None:
+    """The arXiv comment; for a paper without a real title, first a word that its `title`
+    is readq's headline, derived from the abstract, not the authors' title."""
+    parts = ([DERIVED_TITLE_NOTE] if paper.headline_derived else []) + ([paper.comments] if paper.comments else [])
+    return escape_text(". ".join(parts)) if parts else None
 
 
 # ----- CSV ------------------------------------------------------------------------

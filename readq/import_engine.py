@@ -47,8 +47,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from readq import tags as tag_sql
 from readq.errors import ReadqError
-from readq.headline import derive_headline
 from readq.models import ImportSummary, PaperRecord, Problem
 from readq.search import LONGEST_TERM, raw_words, vocabulary_counts
 
@@ -60,6 +60,7 @@ BATCH_SECONDS = 0.25
 # ...and takes at most this many records.
 BATCH_ROWS = 5000
 READ_AHEAD = 8000  # records read ahead of the writer (on a thread), at most
+CHUNK_ROWS = 250  # records looked up in the queue together, then inserted together
 PROGRESS_EVERY = 2000  # records between progress reports
 # After each batch the importer leaves the write lock free this long: a writer of
 # another process polls for it every few milliseconds (Store._begin) and gets in.
@@ -95,16 +96,43 @@ def title_digest(title: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PreparedRecord:
-    """A record with its content hash computed (in another process, for large
-    imports). The headline is derived later, and only for papers that are new."""
+    """A record with its content hash and, when it has no title, its derived
+    headline: computed in the parser process for large imports, so that the
+    writing process only writes."""
 
     record: PaperRecord
     digest: str
+    headline: str | None = None
+    # Why the headline is the abstract's first words instead (derive_headline
+    # failed on this record): reported as a warning if the paper is added.
+    headline_problem: str | None = None
 
 
 def prepare(record: PaperRecord) -> PreparedRecord:
     digest = content_hash(record.abstract) if record.abstract else title_digest(record.title or "")
-    return PreparedRecord(record, digest)
+    if record.title:
+        return PreparedRecord(record, digest)
+    # Imported here, not at the top: the TUI's first frame needs the store, not
+    # the headline model; looked up per call, so a test may swap it.
+    from readq import headline
+
+    try:
+        return PreparedRecord(record, digest, headline.derive_headline(record.abstract))
+    except Exception as error:  # noqa: BLE001 - one odd abstract must not stop a whole import
+        reason = (str(error).splitlines() or [""])[0][:120]
+        return PreparedRecord(record, digest, first_words(record.abstract),
+                              f"no headline could be derived ({type(error).__name__}: {reason});"
+                              " the abstract's first words stand in")
+
+
+def first_words(abstract: str, max_length: int = 80) -> str:
+    """The stand-in headline: the abstract's start, cut at a word (no "…":
+    a stored headline must never end cut off; the list shortens for display)."""
+    text = " ".join(abstract.split())
+    if len(text) <= max_length:
+        return text
+    cut = text[:max_length]
+    return cut.rsplit(" ", 1)[0] if " " in cut else cut
 
 
 @dataclass(slots=True)
@@ -119,10 +147,16 @@ class ImportTimings:
 
 _MERGE_COLUMNS = ("id", "arxiv_id", "title", "headline_derived", "abstract", "authors", "comments",
                   "categories", "doi", "url", "created", "updated", "read_at", "rating", "notes",
-                  "notes_updated_at", "content_hash")
+                  "notes_updated_at", "content_hash", "tags_updated_at")
 _SELECT_KNOWN = f"SELECT {', '.join(_MERGE_COLUMNS)} FROM papers"
 # Paper metadata an import may add to a known paper when the queue has none.
 _FILLABLE_COLUMNS = ("arxiv_id", "authors", "comments", "categories", "doi", "url", "created", "updated")
+_INSERT_PAPER = (
+    "INSERT INTO papers (arxiv_id, title, headline_derived, authors, abstract, comments,"
+    " categories, doi, url, created, updated, source, added_at, read_at, rating, notes,"
+    " notes_updated_at, content_hash)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 class ImportEngine:
@@ -143,6 +177,10 @@ class ImportEngine:
         # Decided when the import starts (an empty queue) or grows past a twentieth.
         self._rebuild_vocabulary = False
         self._batch_texts: list[str] = []
+        # Indexing a batch's rows at its end takes time in the same transaction:
+        # seconds per record, as the last batch measured it, so that a batch
+        # stops taking records early enough to stay within BATCH_SECONDS.
+        self._index_seconds_per_record = 0.0
         self._merged_words: Counter[str] = Counter()
         # Merges staged for papers that were visible: their state as this import
         # will leave it (so later records of the file dedup and merge against
@@ -273,30 +311,72 @@ class ImportEngine:
             conn.execute("UPDATE imports SET heartbeat = ? WHERE id = ?", (time.time(), self.import_id))
             index = _BulkIndex(conn)
             deadline = time.monotonic() + BATCH_SECONDS
-            for _ in range(BATCH_ROWS):
+            taken = 0
+            while taken < BATCH_ROWS and time.monotonic() + taken * self._index_seconds_per_record < deadline:
                 if not buffer:
                     more = reader.take(wait=False, most=BATCH_ROWS)
                     if not more:  # none ready yet, or the end (take() says so again, outside)
                         break
                     buffer.extend(more)
-                item = buffer.popleft()
-                if isinstance(item, Problem):  # records may come as PaperRecord or PreparedRecord
-                    summary.problems.append(item)
-                    if item.rejected:
-                        summary.seen += 1
-                        summary.rejected += 1
-                    continue
-                summary.seen += 1
-                if self._insert_record(conn, item):
+                most = min(CHUNK_ROWS, BATCH_ROWS - taken, len(buffer))
+                taken += most
+                self._write_chunk(conn, [buffer.popleft() for _ in range(most)])
+            started = time.monotonic()
+            index.finish()
+            self._index_seconds_per_record = (time.monotonic() - started) / max(taken, 1)
+            self._stage_terms(conn)
+
+    def _write_chunk(self, conn: sqlite3.Connection, items: list) -> None:
+        """Write a few hundred records. Those that can be neither a duplicate nor a
+        merge (no key of theirs is in the queue, staged, or earlier in the chunk)
+        go in with one executemany; the rest one by one, in file order."""
+        summary = self.summary
+        # Records come prepared from the reader process, or as plain PaperRecords.
+        items = [prepare(item) if isinstance(item, PaperRecord) else item for item in items]
+        known = _keys_in_queue(conn, items)
+        new_rows: list[tuple] = []
+        for item in items:
+            if isinstance(item, Problem):
+                summary.problems.append(item)
+                if item.rejected:
+                    summary.seen += 1
+                    summary.rejected += 1
+                continue
+            summary.seen += 1
+            prepared = item
+            keys = _lookup_keys(prepared)
+            # Notes and tags go to tables of their own, which need the paper's id.
+            side_rows = prepared.record.notes or prepared.record.tags is not None
+            if side_rows or not known.isdisjoint(keys) or not self._staged_keys.keys().isdisjoint(keys):
+                if new_rows:  # the exact path must see every earlier record in the table
+                    conn.executemany(_INSERT_PAPER, new_rows)
+                    new_rows = []
+                if self._insert_record(conn, prepared):
                     summary.imported += 1
                 else:
                     summary.duplicates += 1
-                if summary.seen % PROGRESS_EVERY == 0:
-                    self._report()  # raising rolls this batch back and cancels the import
-                if time.monotonic() >= deadline:
-                    break
-            index.finish()
-            self._stage_terms(conn)
+            else:
+                new_rows.append(self._new_paper(prepared))
+                summary.imported += 1
+            known.update(keys)
+            if summary.seen % PROGRESS_EVERY == 0:
+                self._report()  # raising rolls this batch back and cancels the import
+        if new_rows:
+            conn.executemany(_INSERT_PAPER, new_rows)
+
+    def _new_paper(self, prepared: PreparedRecord) -> tuple:
+        """The papers row of a record that is new (in _INSERT_PAPER's order)."""
+        record = prepared.record
+        derived = record.title is None if record.headline_derived is None else record.headline_derived
+        title = record.title or prepared.headline
+        if not record.title and prepared.headline_problem:
+            self.summary.problems.append(Problem(record.line, prepared.headline_problem, rejected=False))
+        if not self._rebuild_vocabulary:
+            self._batch_texts.append(f"{title} {record.abstract} {record.comments or ''}")
+        return (record.arxiv_id, title, derived, record.authors, record.abstract,
+                record.comments, record.categories, record.doi, record.url, record.created,
+                record.updated, record.source or self.source, record.added_at or self._added_at,
+                record.read_at, record.rating, record.notes, record.notes_updated_at, prepared.digest)
 
     def _insert_record(self, conn: sqlite3.Connection, item: PaperRecord | PreparedRecord) -> bool:
         """Add a new paper (True), or merge a known one into the queue's copy (False).
@@ -311,24 +391,12 @@ class ImportEngine:
         if known is not None:
             self._merge(conn, known, prepared)
             return False
-        derived = record.title is None if record.headline_derived is None else record.headline_derived
-        title = record.title or derive_headline(record.abstract)
-        added_at = self._added_at
-        cursor = conn.execute(
-            "INSERT INTO papers (arxiv_id, title, headline_derived, authors, abstract, comments,"
-            " categories, doi, url, created, updated, source, added_at, read_at, rating, notes,"
-            " notes_updated_at, content_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.arxiv_id, title, derived, record.authors, record.abstract,
-             record.comments, record.categories, record.doi, record.url, record.created,
-             record.updated, record.source or self.source, record.added_at or added_at,
-             record.read_at, record.rating, record.notes, record.notes_updated_at, digest),
-        )
+        cursor = conn.execute(_INSERT_PAPER, self._new_paper(prepared))
         if record.notes:
             self.store._add_note_version(conn, cursor.lastrowid, record.notes,
-                                         record.notes_updated_at or added_at, session="import")
-        if not self._rebuild_vocabulary:
-            self._batch_texts.append(f"{title} {record.abstract} {record.comments or ''}")
+                                         record.notes_updated_at or self._added_at, session="import")
+        if record.tags is not None:
+            tag_sql.replace(conn, cursor.lastrowid, list(record.tags), record.tags_updated_at or self._added_at)
         return True
 
     # ----- dedup ----------------------------------------------------------------------
@@ -494,6 +562,8 @@ class ImportEngine:
                     "SELECT read_at, rating, notes, notes_updated_at FROM papers WHERE id = ?", (paper_id,)
                 ).fetchone()
                 _keep_reading_state(changes, current)
+            if (tag_change := tag_sql.take_change(changes)) is not None:
+                tag_sql.apply_if_newer(conn, paper_id, *tag_change)
             if not changes:
                 continue
             updates.setdefault(tuple(changes), []).append((*changes.values(), paper_id))
@@ -677,6 +747,43 @@ class _BulkIndex:
         self._conn.execute("DELETE FROM settings WHERE key = 'bulk_import'")
 
 
+# ----- which records may be known: the batched part of dedup -------------------------------
+
+
+def _lookup_keys(prepared: PreparedRecord) -> set[tuple[str, str]]:
+    """Every (column, value) by which `_find_known` may find the record's paper
+    (the keys of `_staged_keys`): a superset, the exact rules stay there."""
+    record = prepared.record
+    keys = {("content_hash", prepared.digest)}
+    if record.arxiv_id:
+        keys.add(("arxiv_id", record.arxiv_id))
+    if record.doi:
+        keys.add(("doi", record.doi))
+    if record.title and record.abstract:
+        keys.add(("content_hash", title_digest(record.title)))
+    return keys
+
+
+def _keys_in_queue(conn: sqlite3.Connection, items: list[PreparedRecord | Problem]) -> set[tuple[str, str]]:
+    """The items' lookup keys that some paper (visible or this import's) holds:
+    three indexed queries for a whole chunk instead of two per record."""
+    wanted: dict[str, set[str]] = {"arxiv_id": set(), "doi": set(), "content_hash": set()}
+    for item in items:
+        if isinstance(item, Problem):
+            continue
+        for column, value in _lookup_keys(item):
+            wanted[column].add(value)
+    found: set[tuple[str, str]] = set()
+    for column, values in wanted.items():
+        values = list(values)
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update((column, row[0]) for row in conn.execute(
+                f"SELECT {column} FROM papers WHERE {column} IN ({marks})", chunk))
+    return found
+
+
 # ----- merge rules -------------------------------------------------------------------
 
 
@@ -704,11 +811,20 @@ def _changes(known: dict, prepared: PreparedRecord) -> dict[str, object]:
         not known["notes"] or _later(record.notes_updated_at, known["notes_updated_at"])
     ):
         changes.update(notes=record.notes, notes_updated_at=record.notes_updated_at)
+    if record.tags is not None and set(record.tags) != set(known.get("tags", ())) and (
+        known["tags_updated_at"] is None or _later(record.tags_updated_at, known["tags_updated_at"])
+    ):  # tags fill a paper never tagged, and replace older ones
+        changes.update(tags=list(record.tags), tags_updated_at=record.tags_updated_at)
     return changes
 
 
 def _apply_merge(store: Store, conn: sqlite3.Connection, paper_id: int, changes: dict, now: str) -> None:
     """Update only the changed columns (and keep a version of a new note)."""
+    changes = dict(changes)
+    if (tag_change := tag_sql.take_change(changes)) is not None:
+        tag_sql.replace(conn, paper_id, *tag_change)
+        if not changes:
+            return
     assignments = ", ".join(f"{column} = ?" for column in changes)
     conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*changes.values(), paper_id))
     if changes.get("notes"):

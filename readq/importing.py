@@ -1,10 +1,11 @@
 """Glue between the pure importers and the store: one file, all or nothing (readq/import_engine.py).
 
-Large files are parsed in a second process (readq.parse_worker): parsing and
-hashing there, while this process derives headlines (for new papers only) and
-writes to SQLite, so on two cores the halves overlap. The pipe between them is
-the bound, so a file of any size is imported in constant memory. The worker
-dies with this process, however it ends.
+Large files are parsed in a second process (readq.parse_worker), which also
+prepares the records (content hash, headline: most of an import's CPU time),
+sharing that work with a helper process per further core (readq.prepare_pool),
+while this process only writes to SQLite: on two cores the parts overlap. The
+pipes between them are the bound, so a file of any size is imported in constant
+memory. The worker and its helpers die with this process, however it ends.
 """
 
 from __future__ import annotations

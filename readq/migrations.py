@@ -181,7 +181,33 @@ def _v3_searchable_by_sqlite_tools() -> str:
         """
 
 
-MIGRATIONS: list[Callable[[], str]] = [_v1_initial, _v2_imports, _v3_searchable_by_sqlite_tools]
+def _v4_category_index() -> str:
+    """Search's cat:cs.RO (and a bare "cs.RO") reads this small index, not every
+    paper's row: categories are matched with LIKE, which a covering index answers."""
+    return "CREATE INDEX papers_categories ON papers(categories) WHERE categories IS NOT NULL;"
+
+
+def _v5_tags() -> str:
+    """Tags on papers (readq/tags.py). A tag matches whatever its case (NOCASE):
+    `RL` and `rl` are one tag. tags_updated_at is when a paper's tags last
+    changed, so an import of an export keeps the newer set (like notes)."""
+    return """
+        CREATE TABLE paper_tags (
+            paper_id INTEGER NOT NULL,
+            tag TEXT NOT NULL COLLATE NOCASE,
+            PRIMARY KEY (paper_id, tag)
+        ) WITHOUT ROWID;
+        CREATE INDEX paper_tags_by_tag ON paper_tags(tag, paper_id);
+        ALTER TABLE papers ADD COLUMN tags_updated_at TEXT;
+        -- A trigger, not a foreign key: an in-memory store runs without them.
+        CREATE TRIGGER paper_tags_delete AFTER DELETE ON papers BEGIN
+            DELETE FROM paper_tags WHERE paper_id = old.id;
+        END;
+        """
+
+
+MIGRATIONS: list[Callable[[], str]] = [_v1_initial, _v2_imports, _v3_searchable_by_sqlite_tools,
+                                       _v4_category_index, _v5_tags]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -9,6 +9,11 @@ Filter = Literal["all", "unread", "read", "rated", "noted"]
 Sort = Literal["queue", "newest", "rating"]
 FILTERS: tuple[Filter, ...] = ("all", "unread", "read", "rated", "noted")
 SORTS: tuple[Sort, ...] = ("queue", "newest", "rating")
+# Orders a view can be shown in: the store's sorts, and the recommended order,
+# which readq/recommend.py computes as a ranked list of ids (page it like
+# search results; the store's page() does not take it).
+Order = Literal["queue", "newest", "rating", "recommended"]
+ORDERS: tuple[Order, ...] = (*SORTS, "recommended")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +40,8 @@ class PaperRecord:
     rating: int | None = None
     notes: str | None = None
     notes_updated_at: str | None = None
+    tags: tuple[str, ...] | None = None
+    tags_updated_at: str | None = None  # set when the export's paper had tags set: newer wins
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,9 @@
 """The reader process of a large import: parse one file, prepare its records, stream them.
 
+Preparing (content hash, headline) costs more than parsing, so the batches are
+prepared in turn here and by helper processes, one per further core
+(readq.prepare_pool); the stream stays in file order.
+
 `readq.importing` starts it as `python -P -m readq.parse_worker PATH FORMAT PARENT_PID`
 (FORMAT empty: detect it) with three explicit descriptors: stdin and stdout are pipes
 to the importer, stderr a temporary file the importer reads if this process dies.
@@ -28,13 +32,12 @@ import struct
 import sys
 import threading
 import traceback
-from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from readq.errors import UnusableInput
 from readq.importers import iter_parse, open_source
 from readq.models import PaperRecord, Problem
-from readq.store import PreparedRecord, prepare
+from readq.import_engine import PreparedRecord, prepare
 
 BATCH_SIZE = 250
 BATCH, END, ERROR = "batch", "end", "error"
@@ -44,7 +47,7 @@ _HEADER = struct.Struct("<Q")
 _RECORD_FIELDS = tuple(field.name for field in dataclasses.fields(PaperRecord))
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
-Item = PreparedRecord | Problem
+Item = PreparedRecord | PaperRecord | Problem  # a record not prepared yet goes to a helper
 
 
 # ----- the frame format (both sides) -------------------------------------------
@@ -60,6 +63,17 @@ def encode(kind: str, payload, fraction: float | None) -> bytes:
 def read_frame(stream: BinaryIO) -> tuple[str, object, float | None] | None:
     """The next frame from `stream`, or None at EOF (also EOF inside a frame:
     the writer died)."""
+    frame = read_frame_bytes(stream)
+    if frame is None:
+        return None
+    kind, payload, fraction = marshal.loads(memoryview(frame)[_HEADER.size:])
+    if kind == BATCH:
+        payload = [_item(values) for values in payload]
+    return kind, payload, fraction
+
+
+def read_frame_bytes(stream: BinaryIO) -> bytes | None:
+    """The next frame, undecoded (header included), or None at EOF."""
     header = stream.read(_HEADER.size)
     if len(header) < _HEADER.size:
         return None
@@ -67,51 +81,64 @@ def read_frame(stream: BinaryIO) -> tuple[str, object, float | None] | None:
     body = stream.read(size)
     if len(body) < size:
         return None
-    kind, payload, fraction = marshal.loads(body)
-    if kind == BATCH:
-        payload = [_item(values) for values in payload]
-    return kind, payload, fraction
+    return header + body
 
 
 def _item_tuple(item: Item) -> tuple:
     if isinstance(item, Problem):
         return (None, item.line, item.reason, item.rejected)
+    if isinstance(item, PaperRecord):  # digest "": not prepared yet
+        return ("", None, None, *(getattr(item, name) for name in _RECORD_FIELDS))
     record = item.record
-    return (item.digest, *(getattr(record, name) for name in _RECORD_FIELDS))
+    return (item.digest, item.headline, item.headline_problem,
+            *(getattr(record, name) for name in _RECORD_FIELDS))
 
 
 def _item(values: tuple) -> Item:
     if values[0] is None:
         return Problem(*values[1:])
-    return PreparedRecord(PaperRecord(*values[1:]), values[0])
+    record = PaperRecord(*values[3:])
+    return PreparedRecord(record, values[0], values[1], values[2]) if values[0] else record
 
 
 # ----- the process --------------------------------------------------------------
 
-def prepared_items(lines: Iterable, format: str | None) -> tuple[str, Iterator[Item]]:
-    """(format used, records with their hashes computed, and problems), in file order."""
-    used_format, items = iter_parse(lines, format)
-    return used_format, (prepare(i) if isinstance(i, PaperRecord) else i for i in items)
+def produce(path: str, format: str | None, write, helpers: int = 0) -> None:
+    """Parse `path` and hand `write` every frame: batches of prepared records (here,
+    and by `helpers` helper processes in turn), then END or ERROR."""
+    from readq.prepare_pool import PreparePool  # it imports this module
 
+    pool: PreparePool | None = None
 
-def produce(path: str, format: str | None, write) -> None:
-    """Parse `path` and hand `write` every frame: batches, then END or ERROR."""
+    def send(batch: list[Item], fraction: float | None) -> None:
+        nonlocal pool
+        if not helpers:
+            write(encode(BATCH, [prepare(i) if isinstance(i, PaperRecord) else i for i in batch], fraction))
+            return
+        if pool is None:  # started at the first batch: an unusable file costs no process
+            pool = PreparePool(helpers, path, write)
+        pool.submit(batch, fraction)
+
     try:
-        with open_source(path) as source:
-            used_format, items = prepared_items(source.lines, format)
-            batch: list[Item] = []
-            for item in items:
-                batch.append(item)
-                if len(batch) >= BATCH_SIZE:
-                    write(encode(BATCH, batch, source.fraction_read()))
-                    batch = []
-            write(encode(BATCH, batch, 1.0))
-            write(encode(END, used_format, 1.0))
+        try:
+            with open_source(path) as source:
+                used_format, items = iter_parse(source.lines, format)
+                batch: list[Item] = []
+                for item in items:
+                    batch.append(item)
+                    if len(batch) >= BATCH_SIZE:
+                        send(batch, source.fraction_read())
+                        batch = []
+                send(batch, 1.0)
+        finally:
+            if pool is not None:
+                pool.finish()  # every batch dealt out so far is written, in order
+        write(encode(END, used_format, 1.0))
     except UnusableInput as error:
         write(encode(ERROR, str(error), None))
 
 
-def _die_with_parent(parent_pid: int) -> None:
+def die_with_parent(parent_pid: int, watch_stdin: bool = True) -> None:
     # PDEATHSIG fires when the *thread* that started this process exits, not the
     # whole importer. readq starts it from the thread that then reads every frame
     # and reaps it, so that thread outlives this process (see readq.importing).
@@ -125,7 +152,8 @@ def _die_with_parent(parent_pid: int) -> None:
             pass  # no prctl: the stdin watcher below still ends this process
     if os.getppid() != parent_pid:  # the importer died before prctl took effect
         os._exit(EXIT_ORPHANED)
-    threading.Thread(target=_exit_at_stdin_eof, name="stdin-watch", daemon=True).start()
+    if watch_stdin:
+        threading.Thread(target=_exit_at_stdin_eof, name="stdin-watch", daemon=True).start()
 
 
 def _exit_at_stdin_eof() -> None:
@@ -140,7 +168,7 @@ def _exit_at_stdin_eof() -> None:
             os._exit(EXIT_ORPHANED)
 
 
-def _frame_writer():
+def frame_writer():
     """A function writing whole frames to the pipe that was stdout; fd 1 itself
     now goes to stderr, so a stray print cannot corrupt the stream."""
     out = os.dup(1)
@@ -162,10 +190,12 @@ def main(argv: list[str] | None = None) -> None:
     path, format, parent_pid = argv if argv is not None else sys.argv[1:]
     # Ctrl+C reaches the whole process group: the importer decides, and ends this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent(int(parent_pid))
-    write = _frame_writer()
+    die_with_parent(int(parent_pid))
+    write = frame_writer()
+    from readq.prepare_pool import helper_count
+
     try:
-        produce(path, format or None, write)
+        produce(path, format or None, write, helper_count())
     except BaseException:
         traceback.print_exc()  # to the importer's temporary file; it shows the last line
         sys.stderr.flush()

@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
+from readq import tags as tag_sql
 from readq.errors import DatabaseProblem, ReadqError
 from readq.import_engine import (  # noqa: F401 - content_hash, prepare, title_digest: re-exported
     ImportEngine,
@@ -441,6 +442,9 @@ class Store:
             session = self.session if coalesce else f"{self.session}-restore"
             self._add_note_version(conn, paper_id, text, saved_at, session=session,
                                    coalesce=coalesce)
+            # Search engines (any process) recount the notes' words on their next query.
+            conn.execute("INSERT INTO settings (key, value) VALUES ('notes_version', ?)"
+                         " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (os.urandom(8).hex(),))
         return NoteSave(saved_at, conflict, current if conflict else None, current)
 
     def _add_note_version(self, conn: sqlite3.Connection, paper_id: int, text: str,
@@ -464,6 +468,27 @@ class Store:
             (paper_id, paper_id, NOTE_VERSIONS_KEPT),
         )
 
+    def iter_derived_headlines(self, batch: int = 1000) -> Iterator[tuple[int, str, str]]:
+        """(id, headline, abstract) of each paper whose headline readq derived, by id."""
+        last = 0
+        while rows := self._query(
+            f"SELECT id, title, abstract FROM papers WHERE id > ? AND headline_derived = 1 AND {_VISIBLE}"
+            " ORDER BY id LIMIT ?", (last, batch),
+        ):
+            yield from rows
+            last = rows[-1][0]
+
+    def replace_headlines(self, changes: Iterable[tuple[int, str, str]]) -> int:
+        """Store new derived headlines, given as (id, headline it replaces, new headline), in one
+        transaction. A paper whose headline changed meanwhile (say a real title arrived) is
+        left alone. Returns how many changed."""
+        with self._write() as conn:
+            return sum(
+                conn.execute("UPDATE papers SET title = ? WHERE id = ? AND headline_derived = 1 AND title = ?",
+                             (new, paper_id, old)).rowcount
+                for paper_id, old, new in changes
+            )
+
     def set_setting(self, key: str, value: str) -> None:
         with self._write() as conn:
             conn.execute(
@@ -483,6 +508,57 @@ class Store:
             ):
                 values[pid] = value
         return values
+
+    # ----- tags (the SQL is in readq/tags.py) -------------------------------------
+
+    def add_tags(self, paper_id: int, names: Iterable[str]) -> list[str]:
+        """Tag a paper; returns the tags it did not have. Bad names: ReadqError."""
+        tags = tag_sql.clean_tags(names)
+        with self._write() as conn:
+            tag_sql.require_paper(conn, paper_id)
+            return tag_sql.add(conn, paper_id, tags, self.now())
+
+    def remove_tags(self, paper_id: int, names: Iterable[str]) -> list[str]:
+        """Untag a paper (any case); returns the tags it had among `names`."""
+        tags = tag_sql.clean_tags(names)
+        with self._write() as conn:
+            tag_sql.require_paper(conn, paper_id)
+            return tag_sql.remove(conn, paper_id, tags, self.now())
+
+    def set_tags(self, paper_id: int, names: Iterable[str]) -> list[str]:
+        """Make a paper's tags exactly `names` (the tag dialog's result);
+        returns the previous tags (what undo sets back)."""
+        tags = tag_sql.clean_tags(names)
+        with self._write() as conn:
+            tag_sql.require_paper(conn, paper_id)
+            previous = tag_sql.tags_of(conn, [paper_id]).get(paper_id, [])
+            if sorted(t.casefold() for t in previous) != sorted(t.casefold() for t in tags):
+                tag_sql.replace(conn, paper_id, tags, self.now())
+        return previous
+
+    def tags_of(self, paper_id: int) -> list[str]:
+        with self._lock:
+            return tag_sql.tags_of(self._conn, [paper_id]).get(paper_id, [])
+
+    def tags_for(self, ids: Iterable[int]) -> dict[int, list[str]]:
+        """Tags of many papers (a page of list rows); untagged papers are left out."""
+        with self._lock:
+            return tag_sql.tags_of(self._conn, ids)
+
+    def all_tags(self) -> list[tuple[str, int]]:
+        """(tag, number of papers) of every tag in use, most used first."""
+        with self._lock:
+            return tag_sql.counts(self._conn)
+
+    def tagged_ids(self, name: str) -> list[int]:
+        """Ids of the papers with a tag (any case), in queue order."""
+        with self._lock:
+            return tag_sql.tagged_ids(self._conn, name.strip())
+
+    def tag_states(self) -> dict[int, tuple[list[str], str | None]]:
+        """(tags, tags_updated_at) of every paper whose tags were ever set (exports)."""
+        with self._lock:
+            return tag_sql.every_tag_state(self._conn)
 
     # ----- importing -----------------------------------------------------------
 

@@ -32,6 +32,7 @@ MARKUP_ABSTRACT = (
     "We test [bold red]x[/] and [/] and [link=https://evil]click[/link] and [@click=app.quit]boom[/]"
     " with [MASK] tokens, $x[i]$ maths and :sparkles: emoji codes in a long enough abstract about markup."
 )
+MARKUP_TITLE = "Testing [bold red]x[/] and [@click=app.quit]boom[/] in a title"
 MARKUP_COMMENT = "Comment with [b]bold[/b] and [@click=app.quit]quit[/] markup"
 
 # Each sequence with a payload that must vanish with it.
@@ -93,6 +94,11 @@ def hostile_db(tmp_path: Path, listing_file: Path) -> Path:
         markup_paper = store.find_by_arxiv_id("2401.00001")
         store.save_note(markup_paper.id, MARKUP_NOTE)
         store.rate(markup_paper.id, 5)
+    # A title holding markup (as a BibTeX or JSON file can bring): the derived
+    # headline may leave the markup out, a real title keeps every character.
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE papers SET title = ?, headline_derived = 0 WHERE arxiv_id = '2401.00001'",
+                     (MARKUP_TITLE,))
     return db
 
 
@@ -289,6 +295,9 @@ def test_json_output_escapes_control_characters_and_round_trips(tmp_path, dirty_
     for paper in papers:
         original = stored[paper["id"]]
         for key, value in paper.items():
+            if key == "tags":  # kept in their own table; none here
+                assert value == []
+                continue
             expected = original[key]
             if key == "headline_derived":
                 expected = bool(expected)

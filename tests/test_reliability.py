@@ -1166,10 +1166,10 @@ async def test_the_search_box_takes_any_query(db, monkeypatch):
     failed: list[tuple[str, BaseException]] = []
     search = app.search_engine.search
 
-    def recording_search(query: str, limit: int = 100):
+    def recording_search(query: str, limit: int = 100, **options):
         # The search worker swallows errors (exit_on_error=False): record them here.
         try:
-            result = search(query, limit)
+            result = search(query, limit, **options)
         except BaseException as error:
             failed.append((query, error))
             raise

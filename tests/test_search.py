@@ -168,12 +168,6 @@ def test_notes_are_searchable_after_saving(store: Store, engine: SearchEngine):
     assert engine.search("zebrafish ").ids == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: save_note never adds the note's words to search_terms (the vocabulary), so "
-    "search-as-you-type cannot complete ('zebraf') or typo-correct ('zebrafsih') a word that "
-    "appears only in a note, although the full word matches through FTS",
-    strict=True,
-)
 @pytest.mark.parametrize("query", ["zebraf", "zebrafsih "])
 def test_note_words_complete_and_correct(store: Store, engine: SearchEngine, query: str):
     store.save_note(3, "Compare with the zebrafish regeneration experiments")
@@ -216,3 +210,98 @@ def test_store_and_search_never_import_textual():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+# ----- the query language (readq/query.py) --------------------------------------------------------
+
+
+def test_a_query_parses_into_words_phrases_exclusions_and_filters():
+    from readq.query import parse
+    from readq.search import fold
+
+    query = parse('Talking "Head Pose" -landmarks -"facial video" is:unread rated:>=4 has:note '
+                  "cat:cs.CV year:2024..2025 id:2208.1 foo:bar ", fold)
+    assert query.words == ["talking", "foo", "bar"]
+    assert query.phrases == ["head pose"] and query.excluded == ["landmarks", "facial video"]
+    sql = " ".join(condition.sql for condition in query.conditions)
+    assert "read_at IS NULL" in sql and "rating >= ?" in sql and "notes" in sql
+    params = [param for condition in query.conditions for param in condition.params]
+    assert {4, "% cs.CV %", "2024", "2026", "2208.1"} <= set(params)
+    assert not query.still_typing
+
+
+@pytest.mark.parametrize("query", ["rated:9 ", "is:everything ", "year:soon ", "cat: ", "has:cats "])
+def test_a_filter_with_a_value_it_cannot_take_is_searched_as_words(engine: SearchEngine, query: str):
+    from readq.query import parse
+    from readq.search import fold
+
+    assert parse(query, fold).words  # words, not a filter: never an error
+    assert isinstance(engine.search(query), SearchResult)
+
+
+def test_a_filter_still_being_typed_does_not_change_the_results(engine: SearchEngine):
+    assert engine.search("talking is:unr").ids == engine.search("talking").ids
+
+
+def test_phrases_and_exclusions(store: Store, engine: SearchEngine):
+    styletalker = paper_id(store, "2208.10922")
+    head_pose = next(p.id for p in store.iter_papers() if p.title.startswith("Head pose"))
+    both = set(engine.search("talking head ").ids)
+    assert {styletalker, head_pose} <= both
+    assert styletalker in engine.search('"talking head" ').ids
+    assert head_pose not in engine.search('"talking head" ').ids  # both words, never adjacent
+    assert set(engine.search("talking head -landmarks ").ids) == both - {head_pose}
+    assert set(engine.search('talking head -"facial landmarks" ').ids) == both - {head_pose}
+    assert head_pose not in engine.search("-landmarks ").ids and engine.search("-landmarks ").total == 23
+
+
+def test_state_filters_in_the_query(store: Store, engine: SearchEngine):
+    store.set_read([1, 2], True)
+    store.rate(3, 4)
+    store.rate(4, 5)
+    store.rate(5, 2)
+    store.save_note(6, "see the appendix")
+    every = engine.search("-qqqqqq ").total
+    assert set(engine.search("is:read ").ids) == {1, 2}
+    assert engine.search("is:unread ").total == every - 2
+    assert set(engine.search("rated:4 ").ids) == {3}
+    assert set(engine.search("rated:>=4 ").ids) == {3, 4}
+    assert set(engine.search("rated:<3 ").ids) == {5}
+    assert set(engine.search("has:note ").ids) == {6}
+    assert set(engine.search("is:read is:unread ").ids) == set()  # filters combine with AND
+
+
+def test_years_and_tags(store: Store, engine: SearchEngine):
+    dated = {p.id: p.created for p in store.iter_papers() if p.created}
+    assert dated
+    year = max(dated.values())[:4]
+    assert set(engine.search(f"year:{year} ").ids) == {i for i, d in dated.items() if d.startswith(year)}
+    assert set(engine.search(f"year:1990..{year} ").ids) == set(dated)
+    store.add_tags(7, ["toread"])
+    store.add_tags(8, ["ToRead", "later"])
+    assert set(engine.search("tag:toread ").ids) == {7, 8}
+    assert set(engine.search("tag:later ").ids) == {8}
+
+
+def test_results_pages_and_status(engine: SearchEngine):
+    from readq.search import describe
+
+    result = engine.search("the ", limit=5)
+    assert len(result.ids) == 5 and result.total > 5
+    every = result.ids + engine.page(result, 5, 1000)
+    assert len(every) == len(set(every)) == result.total
+    assert describe(result) == f"{result.total} matches · {result.order}"
+    assert describe(engine.search("zzzqqqxxx ")) == "no matches"
+    assert describe(engine.search("s")) == "type another letter"
+
+
+def test_a_whole_word_outranks_its_completion_which_outranks_a_typo(store: Store, engine: SearchEngine):
+    # Same length and shape, so bm25 ties; ids rise in the opposite order (ties go to newer).
+    records = [
+        PaperRecord(title=f"{word} for sparse graphs", abstract=f"We study it on {place} networks.", line=i)
+        for i, (word, place) in enumerate([("Coarsening", "city"), ("Coarsenings", "mesh"), ("Coarsenimg", "road")])
+    ]
+    store.import_records(records, "ranking")
+    titles = [store.get(i).title.split()[0] for i in engine.search("coarsening ").ids[:3]]
+    assert titles == ["Coarsening", "Coarsenings", "Coarsenimg"]
+

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
+from readq.errors import ReadqError
 from readq.importers import fields
 from readq.importers.common import (
     abstract_problem,
@@ -23,13 +24,15 @@ from readq.importers.common import (
 )
 from readq.importers.decode import NumberedLine, text_lines
 from readq.models import PaperRecord, Problem
+from readq.tags import clean_tag
 
 NAME = "readq-json"
 
 # Keys that only readq's export has: how detection tells it from arXiv JSON.
 MARKER_KEYS = frozenset({"headline_derived", "content_hash", "added_at"})
 _TEXT_FIELDS = ("title", "abstract", "arxiv_id", "authors", "comments", "categories", "doi", "url",
-                "created", "updated", "source", "added_at", "read_at", "notes", "notes_updated_at")
+                "created", "updated", "source", "added_at", "read_at", "notes", "notes_updated_at",
+                "tags_updated_at")
 
 
 def record_from(paper: dict, line: int) -> Iterator[PaperRecord | Problem]:
@@ -53,6 +56,8 @@ def record_from(paper: dict, line: int) -> Iterator[PaperRecord | Problem]:
         rating = None
     arxiv, problems = fields.checked_arxiv_id(values["arxiv_id"], line)
     yield from problems
+    tags, problems = _tags(paper.get("tags"), line)
+    yield from problems
     derived = paper.get("headline_derived")
     yield PaperRecord(
         abstract=abstract,
@@ -73,7 +78,26 @@ def record_from(paper: dict, line: int) -> Iterator[PaperRecord | Problem]:
         rating=rating,
         notes=values["notes"],
         notes_updated_at=values["notes_updated_at"],
+        # An export lists every paper's tags: an empty list without a time of
+        # change is a paper never tagged, which changes nothing.
+        tags=tags if tags or values["tags_updated_at"] else None,
+        tags_updated_at=values["tags_updated_at"] if tags is not None else None,
     )
+
+
+def _tags(value: object, line: int) -> tuple[tuple[str, ...] | None, list[Problem]]:
+    """An export's tag list; a tag readq cannot hold is left out with a warning."""
+    if value is None:
+        return None, []
+    if not isinstance(value, list):
+        return None, [Problem(line, "ignored tags: not a list of names", rejected=False)]
+    kept, problems = [], []
+    for name in value:
+        try:
+            kept.append(clean_tag(name) if isinstance(name, str) else clean_tag(""))
+        except ReadqError as error:
+            problems.append(Problem(line, f"ignored a tag: {error}", rejected=False))
+    return tuple(dict.fromkeys(kept)), problems
 
 
 def _one(value: object, line: int) -> Iterator[PaperRecord | Problem]:

@@ -10,6 +10,7 @@ the hundred rows around the visible ones, never for all of them.
 from __future__ import annotations
 
 from readq.models import Filter, Paper, Sort
+from readq.search import SearchEngine, SearchResult
 from readq.store import Store
 
 PAGE_SIZE = 100
@@ -22,6 +23,7 @@ class RowSource:
     def __init__(self, store: Store):
         self.store = store
         self._pages: dict[int, list[Paper]] = {}
+        self._tags: dict[int, list[str]] = {}  # of the papers in the cached pages
         self._length: int | None = None
 
     def __len__(self) -> int:
@@ -37,12 +39,19 @@ class RowSource:
         if page is None:
             if len(self._pages) > 50:  # scrolling through 1M rows must not grow memory
                 self._pages.clear()
+                self._tags.clear()
             page = self._pages[page_number] = self._load(page_number * PAGE_SIZE, PAGE_SIZE)
+            self._tags.update(self.store.tags_for(paper.id for paper in page))  # one query a page
         offset = index - page_number * PAGE_SIZE
         return page[offset] if offset < len(page) else None
 
+    def tags(self, paper_id: int) -> list[str]:
+        """The tags of a paper on a cached page (the list shows them)."""
+        return self._tags.get(paper_id, [])
+
     def invalidate(self) -> None:
         self._pages.clear()
+        self._tags.clear()
         self._length = None
 
     def all_ids(self) -> list[int]:
@@ -98,26 +107,68 @@ class QueueSource(RowSource):
 
 
 class ResultsSource(RowSource):
-    """Search results: a ranked list of ids, best first."""
+    """Search results, read a page at a time from the engine (every match is
+    reachable; none is loaded before it is shown). Given a plain list of ids
+    instead of a result, it lists those."""
 
-    def __init__(self, store: Store, ids: list[int]):
+    def __init__(self, store: Store, result: SearchResult | list[int], engine: SearchEngine | None = None):
         super().__init__(store)
-        self.ids = ids
+        self.engine = engine
+        self.result = result if isinstance(result, SearchResult) else None
+        self.ids = list(result) if self.result is None else None
 
     def _count(self) -> int:
-        return len(self.ids)
+        if self.result is None:
+            return len(self.ids)
+        # "More than 10,000": the rows counted so far, never a blocking count on
+        # the UI thread; the search worker counts them all next and the screen
+        # grows the list when it has (QueueScreen.on_search_counted).
+        return self.result.total
+
+    def _page_ids(self, offset: int, limit: int) -> list[int]:
+        if self.result is None:
+            return self.ids[offset : offset + limit]
+        if offset == 0 and len(self.result.ids) >= limit:
+            return self.result.ids[:limit]
+        return self.engine.page(self.result, offset, limit) if self.engine else self.result.ids[offset:offset + limit]
 
     def _load(self, offset: int, limit: int) -> list[Paper]:
-        wanted = self.ids[offset : offset + limit]
+        wanted = self._page_ids(offset, limit)
         found = self.store.get_many(wanted, brief=True)
         # A paper deleted meanwhile would shift rows: keep positions stable.
         return [found[i] for i in wanted if i in found]
 
     def all_ids(self) -> list[int]:
-        return list(self.ids)
+        if self.result is None:
+            return list(self.ids)
+        return self.engine.all_ids(self.result) if self.engine else list(self.result.ids)
 
     def position_of(self, paper_id: int) -> int | None:
+        if self.result is not None and self.engine is not None:
+            return self.engine.position_of(self.result, paper_id)
+        ids = self.ids if self.result is None else self.result.ids
         try:
-            return self.ids.index(paper_id)
+            return ids.index(paper_id)
         except ValueError:
             return None
+
+
+def filtered_and_sorted(store: Store, ids: list[int], filter: Filter, sort: str) -> list[int]:
+    """A short list of ids (similar papers) in a filter and a result order;
+    "best" keeps the given order."""
+    papers = store.get_many(ids)  # whole: the "noted" filter needs the notes
+    kept = [papers[i] for i in ids if i in papers and _passes(papers[i], filter)]
+    if sort == "newest":
+        kept.sort(key=lambda paper: (paper.created or "", paper.id), reverse=True)
+    elif sort == "rating":
+        kept.sort(key=lambda paper: -(paper.rating or 0))  # stable: the best match first among equals
+    elif sort == "queue":
+        kept.sort(key=lambda paper: paper.id)
+    return [paper.id for paper in kept]
+
+
+def _passes(paper: Paper, filter: Filter) -> bool:
+    return {
+        "all": True, "unread": not paper.is_read, "read": paper.is_read,
+        "rated": paper.rating is not None, "noted": bool(paper.notes),
+    }[filter]
