@@ -157,7 +157,27 @@ class NoteAction:
         store.save_note(self.paper_id, self.after, coalesce=False)
 
 
-Action = ReadAction | RatingAction | NoteAction
+@dataclass(slots=True)
+class TagAction:
+    paper_id: int
+    before: list[str]
+    after: list[str]
+
+    @property
+    def paper_ids(self) -> tuple[int, ...]:
+        return (self.paper_id,)
+
+    def describe(self) -> str:
+        return f"the tag change of paper {self.paper_id}"
+
+    def undo(self, store: Store) -> None:
+        store.set_tags(self.paper_id, self.before)
+
+    def redo(self, store: Store) -> None:
+        store.set_tags(self.paper_id, self.after)
+
+
+Action = ReadAction | RatingAction | NoteAction | TagAction
 
 
 # ----- the drafts journal ---------------------------------------------------------
@@ -395,6 +415,14 @@ class EditSession:
             self.on_event(Written((paper_id,)))
 
         self._submit(self._reporting(job, "rating"))
+
+    def set_tags(self, paper_id: int, tags: list[str]) -> None:
+        def job() -> None:
+            before = self.store.set_tags(paper_id, tags)
+            self._push(TagAction(paper_id, before, list(tags)))
+            self.on_event(Written((paper_id,)))
+
+        self._submit(self._reporting(job, "tags"))
 
     def run(self, job: Callable[[], object], description: str = "change") -> None:
         """Any other write (a setting), in order with the rest; not undoable."""

@@ -57,11 +57,25 @@ async def help_screen(pilot) -> None:
     await pilot.press("question_mark")
 
 
+async def reader(pilot) -> None:
+    await pilot.press("j", "j", "4", "enter")
+
+
+async def recommended(pilot) -> None:
+    # Like three papers on generative models; the rest is ranked by them.
+    await pilot.press("5", "j", "j", "j", "5", "j", "j", "j", "j", "4", "n")
+    await type_text(pilot, "Good baseline for the GAN comparison.")
+    await pilot.press("escape", "u", "s", "s", "s")
+    await pilot.pause(1.0)
+
+
 SHOTS: dict[str, tuple[tuple[int, int], Callable[..., Awaitable[None]]]] = {
     "queue": ((120, 36), queue),
     "search": ((120, 36), search),
     "notes": ((120, 36), notes),
-    "help": ((120, 36), help_screen),
+    "help": ((120, 40), help_screen),
+    "reader": ((120, 36), reader),
+    "recommended": ((120, 36), recommended),
     "small-terminal": ((80, 24), queue),
 }
 

@@ -172,7 +172,11 @@ async def test_filter_and_sort_cycle(db):
         assert "sort: newest" in static_text(app, "#status")
         assert app.screen.paper_list.current.id == before
         assert app.screen.paper_list.source.row(0).created == "2022-10-19"
-        await pilot.press("s", "s")
+        await pilot.press("s", "s")  # rating, recommended (too few ratings: newest first, and why)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "newest first: rate a few papers to get recommendations" in static_text(app, "#status")
+        await pilot.press("s")
         await pilot.pause()
         assert "sort: queue" in static_text(app, "#status")
 

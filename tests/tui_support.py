@@ -32,7 +32,12 @@ def build_sample_db(path: Path) -> Path:
 def make_test_app(db: Path, config_file: Path | None = None) -> ReadqApp:
     """The real app on a real database file; config from the test's own folder."""
     store = Store.open(db, clock=fixed_clock)
-    return ReadqApp(store, config_file=config_file or db.parent / "no-config.toml")
+    app = ReadqApp(store, config_file=config_file or db.parent / "no-config.toml")
+    # No frame budgets in the search: what the screen shows must not depend on
+    # the machine's load (the budgets' fallbacks have tests of their own).
+    engine = app.search_engine
+    engine.rank_time_limit = engine.count_time_limit = engine.first_page_time_limit = 60.0
+    return app
 
 
 def toasts(app: ReadqApp) -> list[str]:

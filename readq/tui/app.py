@@ -19,7 +19,6 @@ from readq.session import WRITE_WAIT_SECONDS, EditSession, SessionEvent
 from readq.store import Store
 from readq.tui.config import keymap_conflicts, load_config
 from readq.tui.screens.confirm import ConfirmScreen
-from readq.tui.screens.help import HelpScreen, section_rows
 from readq.tui.screens.queue import QueueScreen
 from readq.tui.screens.reader import ReaderScreen
 from readq.tui.state import UiState, remembered_view
@@ -266,6 +265,8 @@ class ReadqApp(App):
     # ----- help and command palette -----------------------------------------
 
     def action_help(self) -> None:
+        from readq.tui.screens.help import HelpScreen, section_rows  # not needed for the first frame
+
         if not isinstance(self.screen, HelpScreen):
             bindings = iter_bindings(PaperList, QueueScreen, NotesPane, ReaderScreen, ReadqApp)
             self.push_screen(HelpScreen(section_rows(

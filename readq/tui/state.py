@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from readq.models import FILTERS, SORTS
+from readq.models import FILTERS, ORDERS
 
 
 def remembered_view(saved: str | None) -> dict[str, Any]:
@@ -25,7 +25,7 @@ def remembered_view(saved: str | None) -> dict[str, Any]:
     found: dict[str, Any] = {}
     if view.get("filter") in FILTERS:
         found["filter"] = view["filter"]
-    if view.get("sort") in SORTS:
+    if view.get("sort") in ORDERS:
         found["sort"] = view["sort"]
     if isinstance(view.get("paper"), int):
         found["paper_id"] = view["paper"]

@@ -9,13 +9,16 @@ screen and nothing typed lives only in a widget.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import re
 import shlex
 import subprocess
 import tempfile
 
 from textual import events, on, work
+from textual.worker import get_current_worker
 from textual.app import SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -26,25 +29,48 @@ from textual.timer import Timer
 from textual.widgets import Input, ProgressBar, Static, TextArea
 
 from readq.textclean import strip_control
-from readq.models import FILTERS, SORTS, Filter, Paper, Sort, Stats
-from readq.search import SearchResult
+from readq.models import FILTERS, ORDERS, Filter, Order, Paper, Stats
+from readq.search import RESULT_SORTS, SearchResult, describe
 from readq.session import NoteReplaced, NoteState, NothingToUndo, SessionEvent, Undone, WriteFailed, Written
 from readq.tui.screens.confirm import ConfirmScreen
-from readq.tui.screens.import_dialog import ImportDialog
-from readq.tui.sources import QueueSource, ResultsSource
+from readq.tui.sources import QueueSource, ResultsSource, filtered_and_sorted
 from readq.tui.widgets.key_footer import KeyFooter
 from readq.tui.widgets.notes_pane import NotesPane
 from readq.tui.widgets.paper_detail import PaperDetail
 from readq.tui.widgets.paper_list import PaperList
 
 NARROW_WIDTH = 110
+STATE_FILTER = re.compile(r"\b(?:is|has|rated|tag):", re.IGNORECASE)
 DETAIL_DELAY_SECONDS = 0.15
 
 
 class SearchDone(Message):
-    def __init__(self, result: SearchResult) -> None:
+    def __init__(self, result: SearchResult, keep: int | None = None) -> None:
         super().__init__()
         self.result = result
+        self.keep = keep  # the paper to keep the cursor on (a re-filter or re-sort)
+
+
+class SearchCounted(Message):
+    """The exact count of a result first shown with a lower bound."""
+
+    def __init__(self, result: SearchResult, total: int) -> None:
+        super().__init__()
+        self.result, self.total = result, total
+
+
+class Ranked(Message):
+    """The recommended order, computed in a worker."""
+
+    def __init__(self, order, filter: Filter) -> None:
+        super().__init__()
+        self.order, self.filter = order, filter
+
+
+class SimilarFound(Message):
+    def __init__(self, paper: Paper, ids: list[int]) -> None:
+        super().__init__()
+        self.paper, self.ids = paper, ids
 
 
 class QueueScreen(Screen):
@@ -66,6 +92,8 @@ class QueueScreen(Screen):
         Binding("e", "edit_note", "Edit in $EDITOR", id="queue.edit_note", show=False),
         Binding("u", "cycle_filter", "Filter", id="queue.filter"),
         Binding("s", "cycle_sort", "Sort", id="queue.sort"),
+        Binding("m", "more_like_this", "More like this", id="queue.similar", show=False),
+        Binding("t", "edit_tags", "Tags", id="queue.tags", show=False),
         Binding("N", "next_unread", "Next unread", id="queue.next_unread"),
         Binding("i", "import_file", "Import", id="queue.import"),
         Binding("y", "copy_id", "Copy id", id="queue.copy_id", show=False),
@@ -79,10 +107,14 @@ class QueueScreen(Screen):
         Binding("shift+up", "scroll_detail(-1)", "Scroll abstract up", id="queue.detail_up", show=False),
     ]
 
-    def __init__(self, filter: Filter = "all", sort: Sort = "queue", paper_id: int | None = None) -> None:
+    def __init__(self, filter: Filter = "all", sort: Order = "queue", paper_id: int | None = None) -> None:
         super().__init__()
         self.filter: Filter = filter
-        self.sort: Sort = sort
+        self.sort: Order = sort
+        self.result_sort = "best"  # the order of search results (s cycles RESULT_SORTS)
+        self.recommended = None  # the RecommendedOrder on screen, when sort is "recommended"
+        self.similar_to: Paper | None = None  # "more like this" shows papers like this one
+        self._similar_ids: list[int] = []
         self._start_paper_id = paper_id  # where the last session left off
         self.search_result: SearchResult | None = None
         self._shown_paper_id: int | None = None
@@ -145,21 +177,50 @@ class QueueScreen(Screen):
         """Show the queue in the current filter and sort, the cursor on paper
         `keep` if listed, else on its nearest neighbour (else at the top)."""
         self.search_result = None
-        source = QueueSource(self.store, self.filter, self.sort)
+        self.similar_to = None
+        if self.sort == "recommended":
+            self.rank(self.filter)  # the list shown stays until the order is ready
+            self.update_status()
+            return
+        self.recommended = None
+        self._show_source(QueueSource(self.store, self.filter, self.sort), keep)
+
+    def _show_source(self, source, keep: int | None, terms: frozenset[str] = frozenset()) -> None:
         position = source.position_of(keep) if keep is not None else None
-        self.paper_list.show(source, position or 0)
+        self.paper_list.show(source, position or 0, terms)
         self.update_status()
+
+    @work(thread=True, exclusive=True, group="rank", exit_on_error=False)
+    def rank(self, filter: Filter) -> None:
+        from readq.recommend import recommended_ids
+
+        self.post_message(Ranked(recommended_ids(self.store, filter), filter))
+
+    @on(Ranked)
+    def on_ranked(self, event: Ranked) -> None:
+        if self.sort != "recommended" or event.filter != self.filter or self.search_result or self.similar_to:
+            return  # the user moved on meanwhile
+        # Triage reads from the top: a new ranking starts there, and a re-ranking
+        # after a rating keeps the cursor's place (the paper rated moves to the
+        # judged ones at the end, the next best takes its row).
+        position = self.paper_list.cursor if self.recommended is not None else 0
+        self.recommended = event.order
+        self.paper_list.show(ResultsSource(self.store, event.order.ids), position)
+        self.update_status()
+        self.show_detail(self.current, force=True)
 
     def view_description(self) -> str:
         """What the list holds, in a few words (the status line, the reader)."""
         if self.search_result is not None:
             return f"search: {self.search_result.query.strip()}"
+        if self.similar_to is not None:
+            return f"more like: {strip_control(self.similar_to.title)}"
         return f"filter: {self.filter} · sort: {self.sort}"
 
-    def show_results(self, result: SearchResult) -> None:
+    def show_results(self, result: SearchResult, keep: int | None = None) -> None:
         self.search_result = result
-        self.paper_list.show(ResultsSource(self.store, result.ids), 0, result.terms)
-        self.update_status()
+        self.similar_to = None
+        self._show_source(ResultsSource(self.store, result, self.app.search_engine), keep, result.terms)
 
     def update_status(self, recount: bool = False) -> None:
         """The status line; `recount` after the data changed (counts cost queries)."""
@@ -172,12 +233,21 @@ class QueueScreen(Screen):
         parts = [position, f"{stats.unread:,} unread · {stats.total:,} papers"]
         result = self.search_result
         query = self.query_one("#search", Input).value
+        view_filter = f" · filter: {self.filter}" if self.filter != "all" else ""
         if result is not None:
-            order = "best first" if result.ranked else "newest first"
-            count = len(result.ids)
-            parts.append(f"search: {count:,} {'match' if count == 1 else 'matches'}, {order}")
+            parts.append(f"search: {describe(result)}{view_filter}")
         elif query.strip() and len(query.strip()) == 1:
             parts.append("search: type one more character…")
+        elif self.similar_to is not None:
+            order = "most alike first" if self.result_sort == "best" else f"sort: {self.result_sort}"
+            parts.append(f"more like this: {shown:,} papers, {order}{view_filter}")
+        elif self.sort == "recommended":
+            if self.recommended is None:
+                parts.append(f"filter: {self.filter} · sort: recommended (ranking…)")
+            elif self.recommended.reason:
+                parts.append(f"filter: {self.filter} · newest first: {self.recommended.reason}")
+            else:
+                parts.append(f"filter: {self.filter} · sort: recommended")
         else:
             parts.append(f"filter: {self.filter} · sort: {self.sort}")
         self.query_one("#status", Static).update(Content("  ·  ".join(parts)))
@@ -196,6 +266,13 @@ class QueueScreen(Screen):
                 self.paper_list.cursor = self.paper_list.clamp(position)
         self.update_status(recount=True)
         self.show_detail(self.current, force=True)
+        query = self.query_one("#search", Input).value
+        if self.search_result is not None and (self.filter != "all" or STATE_FILTER.search(query)):
+            # Results filtered by reading state keep a fixed list: ask again.
+            self.run_search(query, self._current_id())
+        if self.sort == "recommended" and self.search_result is None and self.similar_to is None:
+            # A rating or a note changes what is liked: rank again, off the UI thread.
+            self.rank(self.filter)
 
     @on(PaperList.Highlighted)
     def on_paper_highlighted(self, event: PaperList.Highlighted) -> None:
@@ -217,7 +294,15 @@ class QueueScreen(Screen):
             return
         if paper is not None:
             paper = self.store.get(paper.id)  # list rows are brief: read it whole
-        self.query_one(PaperDetail).show_paper(paper, terms)
+        extra: list[tuple[str, str]] = []
+        if paper is not None:
+            if tags := self.store.tags_of(paper.id):
+                extra.append(("Tags", " ".join(tags)))
+            ranked_list = self.search_result is None and self.similar_to is None and self.sort == "recommended"
+            if ranked_list and self.recommended is not None and self.recommended.ranked:
+                if shared := self.recommended.why(self.store, paper.id):
+                    extra.append(("Why", "like your papers on " + ", ".join(shared)))
+        self.query_one(PaperDetail).show_paper(paper, terms, extra)
         self._shown_terms = terms
         if paper is None or not same_paper:
             self.notes.load(paper)
@@ -250,18 +335,34 @@ class QueueScreen(Screen):
         self.run_search(event.value)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def run_search(self, query: str) -> None:
-        # Runs off the UI thread; only the message crosses back.
-        self.post_message(SearchDone(self.app.search_engine.search(query)))
+    def run_search(self, query: str, keep: int | None = None) -> None:
+        # Runs off the UI thread; only the message crosses back. The results
+        # on screen stay until these replace them (no count of a query not shown).
+        engine = self.app.search_engine
+        result = engine.search(query, filter=self.filter, sort=self.result_sort)
+        self.post_message(SearchDone(result, keep))
+        if not result.total_exact and not get_current_worker().is_cancelled:
+            # Every match reachable: count them all on a copy (the result on
+            # screen changes on the UI thread only), then the list grows.
+            total = engine.count(copy.copy(result))
+            self.post_message(SearchCounted(result, total))
+
+    @on(SearchCounted)
+    def on_search_counted(self, event: SearchCounted) -> None:
+        if event.result is self.search_result:
+            event.result.total, event.result.total_exact = event.total, True
+            self.paper_list.reload()  # the length, now exact
+            self.update_status()
 
     @on(SearchDone)
     def on_search_done(self, event: SearchDone) -> None:
-        if event.result.query != self.query_one("#search", Input).value:
+        result = event.result
+        if result.query != self.query_one("#search", Input).value or result.filter != self.filter:
             return  # a stale answer: the user has typed on
-        if event.result.waiting_for_more:
+        if result.waiting_for_more:
             self.update_status()
             return
-        self.show_results(event.result)
+        self.show_results(result, event.keep)
 
     def on_paste(self, event: events.Paste) -> None:
         # Text pasted (or typed faster than the terminal splits keys) while the
@@ -281,7 +382,7 @@ class QueueScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         needs_paper = {"toggle_read", "read_and_next", "rate", "focus_notes", "edit_note",
-                       "copy_id", "copy_url", "open_browser", "open_reader"}
+                       "copy_id", "copy_url", "open_browser", "open_reader", "more_like_this", "edit_tags"}
         if action in needs_paper and self.current is None:
             return False
         if action in ("focus_search", "focus_notes") and isinstance(self.focused, (Input, TextArea)):
@@ -299,6 +400,8 @@ class QueueScreen(Screen):
             with self.prevent(Input.Changed):
                 search.value = ""
             self.show_queue(keep=keep)
+        elif self.similar_to is not None:
+            self.show_queue(keep=self.similar_to.id)  # back where "more like this" started
         self.notes.flush()
         self.set_focus(self.paper_list)
 
@@ -390,24 +493,73 @@ class QueueScreen(Screen):
             self.notify(f"Not saved ({event.description}): {event.reason}", severity="error", timeout=10)
 
     def action_cycle_filter(self) -> None:
+        """The next filter, of the queue or of the search results or similar papers shown."""
         self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
-        self._leave_search_for_queue()
+        self._redo_view()
 
     def action_cycle_sort(self) -> None:
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
-        self._leave_search_for_queue()
+        if self.search_result is not None or self.similar_to is not None:
+            self.result_sort = RESULT_SORTS[(RESULT_SORTS.index(self.result_sort) + 1) % len(RESULT_SORTS)]
+        else:
+            self.sort = ORDERS[(ORDERS.index(self.sort) + 1) % len(ORDERS)]
+        self._redo_view()
 
-    def _leave_search_for_queue(self) -> None:
+    def _redo_view(self) -> None:
+        """Show the same kind of list again in the new filter or sort, on the same paper."""
         keep = self._current_id()
-        with self.prevent(Input.Changed):
-            self.query_one("#search", Input).value = ""
-        self.show_queue(keep=keep)
+        query = self.query_one("#search", Input).value
+        if self.search_result is not None and query.strip():
+            self.update_status()
+            self.run_search(query, keep)
+        elif self.similar_to is not None:
+            self._show_similar(keep)
+        else:
+            self.show_queue(keep=keep)
         self.remember_view()
 
     def remember_view(self) -> None:
         """Filter, sort and the paper under the cursor, for the next run on this database."""
         store, view = self.store, {"filter": self.filter, "sort": self.sort, "paper": self._current_id()}
         self.app.session.run(lambda: store.set_setting("view", json.dumps(view)), "view")
+
+    def action_more_like_this(self) -> None:
+        self.notify("Finding papers like this one…", timeout=2)
+        self.find_similar(self.current)
+
+    @work(thread=True, exclusive=True, group="similar", exit_on_error=False)
+    def find_similar(self, paper: Paper) -> None:
+        from readq.recommend import similar_ids
+
+        self.post_message(SimilarFound(paper, similar_ids(self.store, paper.id)))
+
+    @on(SimilarFound)
+    def on_similar_found(self, event: SimilarFound) -> None:
+        if not event.ids:
+            self.notify("No paper shares enough words with this one.")
+            return
+        with self.prevent(Input.Changed):
+            self.query_one("#search", Input).value = ""
+        self.search_result = None
+        self.similar_to = event.paper
+        self._similar_ids = event.ids
+        self.result_sort = "best"
+        self._show_similar(None)
+        self.paper_list.focus()
+
+    def _show_similar(self, keep: int | None) -> None:
+        ids = filtered_and_sorted(self.store, self._similar_ids, self.filter, self.result_sort)
+        self._show_source(ResultsSource(self.store, ids), keep)
+
+    def action_edit_tags(self) -> None:
+        from readq.tui.screens.tag_dialog import TagDialog
+
+        paper = self.current
+
+        def chosen(tags: list[str] | None) -> None:
+            if tags is not None:
+                self.app.session.set_tags(paper.id, tags)
+
+        self.app.push_screen(TagDialog(paper.title, self.store.tags_of(paper.id), self.store.all_tags()), chosen)
 
     def action_next_unread(self) -> None:
         source = self.paper_list.source
@@ -459,6 +611,9 @@ class QueueScreen(Screen):
         def chosen(path: str | None) -> None:
             if path:
                 self.app.start_import(path)
+
+        # Imported here: its file browser is not needed for the first frame.
+        from readq.tui.screens.import_dialog import ImportDialog
 
         self.app.push_screen(ImportDialog(), chosen)
 

@@ -53,10 +53,11 @@ def metadata_content(rows: list[tuple[str, str]]) -> Content:
     )
 
 
-def compact_metadata(paper: Paper) -> Content:
+def compact_metadata(paper: Paper, extra: list[tuple[str, str]]) -> Content:
     """One line for small terminals, so the abstract starts on the first screen."""
     parts = [paper.arxiv_id, paper.created, paper.categories, stars(paper.rating),
-             "read" if paper.is_read else "unread", "derived headline" if paper.headline_derived else ""]
+             "read" if paper.is_read else "unread", "derived headline" if paper.headline_derived else "",
+             *(value for label, value in extra if label == "Tags")]
     return Content(strip_control(" · ".join(part for part in parts if part)))
 
 
@@ -68,7 +69,9 @@ class PaperDetail(VerticalScroll, can_focus=False):
         yield Static(id="detail-meta")
         yield Static(id="detail-abstract")
 
-    def show_paper(self, paper: Paper | None, terms: frozenset[str] = frozenset()) -> None:
+    def show_paper(self, paper: Paper | None, terms: frozenset[str] = frozenset(),
+                   extra: list[tuple[str, str]] | None = None) -> None:
+        """Show `paper`; `extra` metadata rows (tags, why it is recommended) go first."""
         title = self.query_one("#detail-title", Static)
         meta = self.query_one("#detail-meta", Static)
         abstract = self.query_one("#detail-abstract", Static)
@@ -80,6 +83,9 @@ class PaperDetail(VerticalScroll, can_focus=False):
         # A derived headline looks different from a real title, so nobody cites it as one.
         title.set_class(paper.headline_derived, "-derived")
         title.update(highlight_terms(paper.title, terms))
-        meta.update(compact_metadata(paper) if self.compact else metadata_content(metadata_lines(paper)))
+        if self.compact:
+            meta.update(compact_metadata(paper, extra or []))
+        else:
+            meta.update(metadata_content([*(extra or []), *metadata_lines(paper)]))
         abstract.update(highlight_terms(paper.abstract, terms))
         self.scroll_home(animate=False)

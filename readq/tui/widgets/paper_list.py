@@ -101,6 +101,8 @@ class PaperList(ScrollView, can_focus=True):
         self.terms = terms
         self._update_size()
         self.cursor = self.clamp(cursor)
+        # The new size applies at the next layout: scroll to the cursor after it.
+        self.call_after_refresh(self.scroll_to_region_visible, self.cursor)
 
     def reload(self) -> None:
         """The data changed: drop cached rows, keep the cursor position."""
@@ -204,9 +206,14 @@ class PaperList(ScrollView, can_focus=True):
         meta_width = DATE_WIDTH * show_date + ID_WIDTH * show_id
         # Two cells after the stars: a star drawn wider than its cell must not touch the headline.
         title_width = max(0, width - 2 - 7 - meta_width - 1)
-        title = truncate_cells(strip_control(paper.title), title_width)
+        tags = " ".join(f"#{tag}" for tag in self.source.tags(paper.id))
+        tags = truncate_cells(strip_control(tags), min(cell_len(tags), title_width // 3)) if tags else ""
+        title = truncate_cells(strip_control(paper.title), title_width - (cell_len(tags) + 1 if tags else 0))
         segments = [Segment(f"{marker} ", style), Segment(f"{stars}  ", stars_style)]
         segments += highlighted_segments(title, self.terms, style, match_style)
+        if tags:
+            segments.append(Segment(f" {tags}", meta_style))
+            title = f"{title} {tags}"
         segments.append(Segment(" " * (title_width - cell_len(title) + 1), style))
         if show_date:
             segments.append(Segment(f"{(paper.created or '')[:10]:<{DATE_WIDTH}}", meta_style))
