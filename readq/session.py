@@ -419,6 +419,8 @@ class EditSession:
     def set_tags(self, paper_id: int, tags: list[str]) -> None:
         def job() -> None:
             before = self.store.set_tags(paper_id, tags)
+            if sorted(t.casefold() for t in before) == sorted(t.casefold() for t in tags):
+                return  # saved unchanged: nothing to undo
             self._push(TagAction(paper_id, before, list(tags)))
             self.on_event(Written((paper_id,)))
 

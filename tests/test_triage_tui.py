@@ -191,3 +191,75 @@ async def test_a_search_for_unread_papers_drops_a_paper_marked_read(db):
         assert app.store.get(first).is_read
         assert len(app.screen.paper_list.source) == before - 1
         assert app.screen.paper_list.current.id != first
+
+
+async def test_a_note_typed_in_the_recommended_order_stays_on_its_paper(triage_db):
+    with Store.open(triage_db) as store:
+        for paper_id in topic(triage_db, "splatting")[:4]:
+            store.rate(paper_id, 5)
+    app = make_test_app(triage_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "s", "s")
+        await wait_for_workers(app, pilot)
+        await pilot.press("g", "j", "j")
+        paper_id = app.screen.paper_list.current.id
+        await pilot.press("n")
+        await type_text(pilot, "first part")
+        await pilot.pause(0.8)  # past the save delay: a save, and a write event
+        await wait_for_workers(app, pilot)
+        await type_text(pilot, " second part")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
+        assert app.store.get(paper_id).notes == "first part second part"
+        with Store.open(triage_db) as store:
+            assert store.count("noted") == 1
+
+
+async def test_the_reader_acts_on_the_paper_it_shows_after_a_re_ranking(triage_db):
+    with Store.open(triage_db) as store:
+        for paper_id in topic(triage_db, "splatting")[:4]:
+            store.rate(paper_id, 5)
+    app = make_test_app(triage_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "s", "s")
+        await wait_for_workers(app, pilot)
+        await pilot.press("g", "enter")
+        await pilot.pause()
+        reader = app.screen
+        await pilot.press("1")  # judged: re-ranked to the end; the next best takes its row
+        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
+        shown = reader.paper.id
+        assert shown == reader.queue.current.id  # the reader follows the list
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert app.store.get(shown).is_read
+
+
+async def test_marking_read_under_a_filtered_search_keeps_the_cursor_row(triage_db):
+    app = make_test_app(triage_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("u", "slash")
+        await type_text(pilot, "speech")
+        await wait_for_workers(app, pilot)
+        await pilot.press("enter", "j", "j", "j")
+        rows = [app.screen.paper_list.source.row(i).id for i in range(5)]
+        await pilot.press("x")
+        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
+        assert app.store.get(rows[3]).is_read
+        assert app.screen.paper_list.cursor == 3 and app.screen.paper_list.current.id == rows[4]
+
+
+async def test_saving_tags_unchanged_leaves_nothing_to_undo(triage_db):
+    app = make_test_app(triage_db)
+    async with app.run_test(size=SIZE) as pilot:
+        paper_id = app.screen.paper_list.current.id
+        await pilot.press("4", "t")
+        await pilot.pause()
+        await pilot.press("enter")  # empty input: save as it was
+        await settle(app, pilot)
+        await pilot.press("ctrl+z")  # undoes the rating, the last real change
+        await settle(app, pilot)
+        assert app.store.get(paper_id).rating is None

@@ -19,15 +19,14 @@ SECTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("Moving", ("list.down", "list.up", "list.page_down", "list.page_up", "list.first", "list.last",
                 "queue.next_unread", "queue.detail_down", "queue.detail_up")),
     ("Reading", ("queue.reader", "queue.toggle_read", "queue.read_next", "queue.mark_all_read",
-                 "queue.open", "queue.copy_id", "queue.copy_url")),
+                 "queue.open", "queue.copy_id", "queue.copy_url", "queue.similar", "queue.tags")),
     ("Rating", ("queue.rate_1", "queue.rate_2", "queue.rate_3", "queue.rate_4", "queue.rate_5",
                 "queue.rate_0")),
     ("Notes and undo", ("queue.notes", "notes.done", "queue.edit_note", "queue.undo", "queue.redo")),
     ("The list", ("queue.search", "queue.leave", "queue.filter", "queue.sort", "queue.refresh")),
     ("Reader view", ("reader.back", "reader.next", "reader.previous", "reader.read_next", "reader.notes",
                      "reader.open", "reader.rate_1", "reader.rate_2", "reader.rate_3", "reader.rate_4",
-                     "reader.rate_5", "reader.rate_0", "reader.copy_id", "reader.copy_url",
-                     "reader.scroll_down", "reader.scroll_up")),
+                     "reader.rate_5", "reader.rate_0", "reader.copy_id", "reader.copy_url")),
     ("Import and more", ("queue.import", "app.help", "app.quit", "app.quit_ctrl_c")),
 ]
 COLUMNS = (("Moving", "Reading"), ("Rating", "Notes and undo", "The list", "Import and more", "Other"),
@@ -43,6 +42,7 @@ SEARCH_SYNTAX: list[Row] = [
     ("cat:cs.RO", "arXiv category"),
     ("year:2024..2025", "or year:2025"),
     ("id:2503.12", "arXiv id or its start"),
+    ("tag:toread", "papers with that tag"),
 ]
 
 

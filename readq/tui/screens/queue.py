@@ -62,9 +62,10 @@ class SearchCounted(Message):
 class Ranked(Message):
     """The recommended order, computed in a worker."""
 
-    def __init__(self, order, filter: Filter) -> None:
+    def __init__(self, order, filter: Filter, keep: int | None, row: int | None) -> None:
         super().__init__()
         self.order, self.filter = order, filter
+        self.keep, self.row = keep, row  # the paper to stay on, or else the row to keep
 
 
 class SimilarFound(Message):
@@ -179,34 +180,36 @@ class QueueScreen(Screen):
         self.search_result = None
         self.similar_to = None
         if self.sort == "recommended":
-            self.rank(self.filter)  # the list shown stays until the order is ready
+            self.rank(self.filter, keep)  # the list shown stays until the order is ready
             self.update_status()
             return
         self.recommended = None
         self._show_source(QueueSource(self.store, self.filter, self.sort), keep)
 
-    def _show_source(self, source, keep: int | None, terms: frozenset[str] = frozenset()) -> None:
+    def _show_source(self, source, keep: int | None, terms: frozenset[str] = frozenset(),
+                     row: int | None = None) -> None:
+        """Show `source` with the cursor on paper `keep`; if it is not listed,
+        on row `row` (the place of a paper that left), else at the top."""
         position = source.position_of(keep) if keep is not None else None
-        self.paper_list.show(source, position or 0, terms)
+        if position is None:
+            position = row or 0
+        self.paper_list.show(source, position, terms)
         self.update_status()
 
     @work(thread=True, exclusive=True, group="rank", exit_on_error=False)
-    def rank(self, filter: Filter) -> None:
+    def rank(self, filter: Filter, keep: int | None = None, row: int | None = None) -> None:
         from readq.recommend import recommended_ids
 
-        self.post_message(Ranked(recommended_ids(self.store, filter), filter))
+        order = recommended_ids(self.store, filter)
+        if not get_current_worker().is_cancelled:  # a newer ranking is on its way
+            self.post_message(Ranked(order, filter, keep, row))
 
     @on(Ranked)
     def on_ranked(self, event: Ranked) -> None:
         if self.sort != "recommended" or event.filter != self.filter or self.search_result or self.similar_to:
             return  # the user moved on meanwhile
-        # Triage reads from the top: a new ranking starts there, and a re-ranking
-        # after a rating keeps the cursor's place (the paper rated moves to the
-        # judged ones at the end, the next best takes its row).
-        position = self.paper_list.cursor if self.recommended is not None else 0
         self.recommended = event.order
-        self.paper_list.show(ResultsSource(self.store, event.order.ids), position)
-        self.update_status()
+        self._show_source(ResultsSource(self.store, event.order.ids), event.keep, row=event.row)
         self.show_detail(self.current, force=True)
 
     def view_description(self) -> str:
@@ -220,7 +223,9 @@ class QueueScreen(Screen):
     def show_results(self, result: SearchResult, keep: int | None = None) -> None:
         self.search_result = result
         self.similar_to = None
-        self._show_source(ResultsSource(self.store, result, self.app.search_engine), keep, result.terms)
+        # A paper that left the results (marked read under is:unread): its row.
+        row = self.paper_list.cursor if keep is not None else None
+        self._show_source(ResultsSource(self.store, result, self.app.search_engine), keep, result.terms, row)
 
     def update_status(self, recount: bool = False) -> None:
         """The status line; `recount` after the data changed (counts cost queries)."""
@@ -252,7 +257,8 @@ class QueueScreen(Screen):
             parts.append(f"filter: {self.filter} · sort: {self.sort}")
         self.query_one("#status", Static).update(Content("  ·  ".join(parts)))
 
-    def refresh_rows(self) -> None:
+    def refresh_rows(self, written: tuple[int, ...] = ()) -> None:
+        """The data changed (`written`: the papers our own write changed)."""
         # Our own writes change data_version too: note it, so the poll does not redo this.
         self._data_version = self.store.data_version()
         before = self.current
@@ -267,16 +273,31 @@ class QueueScreen(Screen):
         self.update_status(recount=True)
         self.show_detail(self.current, force=True)
         query = self.query_one("#search", Input).value
+        current = self._current_id()
         if self.search_result is not None and (self.filter != "all" or STATE_FILTER.search(query)):
             # Results filtered by reading state keep a fixed list: ask again.
-            self.run_search(query, self._current_id())
-        if self.sort == "recommended" and self.search_result is None and self.similar_to is None:
-            # A rating or a note changes what is liked: rank again, off the UI thread.
-            self.rank(self.filter)
+            self.run_search(query, current)
+        elif self.similar_to is not None:
+            self._show_similar(current, row=self.paper_list.cursor)
+        elif self.sort == "recommended" and self.search_result is None and not self.editing_note:
+            # A rating changes what is liked: rank again, off the UI thread. The
+            # paper just judged moves to the end and the next best takes its row;
+            # any other change keeps the cursor on its paper. (A note being typed
+            # ranks again when the editor is left, so its paper never moves under it.)
+            judged = current is not None and current in written
+            self.rank(self.filter, None if judged else current, self.paper_list.cursor)
+
+    @property
+    def editing_note(self) -> bool:
+        return self.focused is self.notes.editor
 
     @on(PaperList.Highlighted)
     def on_paper_highlighted(self, event: PaperList.Highlighted) -> None:
         self.update_status()
+        from readq.tui.screens.reader import ReaderScreen
+
+        if isinstance(self.app.screen, ReaderScreen):
+            self.app.screen.follow_list()  # the reader shows the list's paper, always
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
@@ -340,6 +361,8 @@ class QueueScreen(Screen):
         # on screen stay until these replace them (no count of a query not shown).
         engine = self.app.search_engine
         result = engine.search(query, filter=self.filter, sort=self.result_sort)
+        if get_current_worker().is_cancelled:
+            return  # a newer search replaced this one
         self.post_message(SearchDone(result, keep))
         if not result.total_exact and not get_current_worker().is_cancelled:
             # Every match reachable: count them all on a copy (the result on
@@ -357,8 +380,9 @@ class QueueScreen(Screen):
     @on(SearchDone)
     def on_search_done(self, event: SearchDone) -> None:
         result = event.result
-        if result.query != self.query_one("#search", Input).value or result.filter != self.filter:
-            return  # a stale answer: the user has typed on
+        if (result.query != self.query_one("#search", Input).value or result.filter != self.filter
+                or result.sort != self.result_sort):
+            return  # a stale answer: the user has typed on, or changed the filter or sort
         if result.waiting_for_more:
             self.update_status()
             return
@@ -417,6 +441,8 @@ class QueueScreen(Screen):
     def on_notes_done(self) -> None:
         self.set_focus(self.paper_list)
         self.set_class(bool(self.notes.editor.text), "-show-notes")
+        if self.sort == "recommended" and self.search_result is None and self.similar_to is None:
+            self.rank(self.filter, self._current_id())  # a note says "like this": rank again
 
     def action_open_reader(self) -> None:
         from readq.tui.screens.reader import ReaderScreen
@@ -442,6 +468,8 @@ class QueueScreen(Screen):
     def action_read_and_next(self) -> None:
         """Triage: mark read and move on, as mail and feed readers do."""
         paper = self.current
+        if paper is None:
+            return  # the list emptied under the key (a re-run search, a re-ranking)
         if not paper.is_read:
             self.set_read([paper.id], True)
         # In the unread view the paper leaves the list: the next one takes its place.
@@ -478,7 +506,7 @@ class QueueScreen(Screen):
     def on_session_event(self, event: SessionEvent) -> None:
         """What the edit session reports (forwarded by the app)."""
         if isinstance(event, Written):
-            self.refresh_rows()
+            self.refresh_rows(event.paper_ids)
         elif isinstance(event, (NoteState, NoteReplaced)):
             self.notes.on_session_event(event)
             if isinstance(event, NoteState) and event.conflict:
@@ -530,10 +558,14 @@ class QueueScreen(Screen):
     def find_similar(self, paper: Paper) -> None:
         from readq.recommend import similar_ids
 
-        self.post_message(SimilarFound(paper, similar_ids(self.store, paper.id)))
+        ids = similar_ids(self.store, paper.id)
+        if not get_current_worker().is_cancelled:
+            self.post_message(SimilarFound(paper, ids))
 
     @on(SimilarFound)
     def on_similar_found(self, event: SimilarFound) -> None:
+        if self.query_one("#search", Input).value.strip():
+            return  # a search was started meanwhile: it wins
         if not event.ids:
             self.notify("No paper shares enough words with this one.")
             return
@@ -546,9 +578,9 @@ class QueueScreen(Screen):
         self._show_similar(None)
         self.paper_list.focus()
 
-    def _show_similar(self, keep: int | None) -> None:
+    def _show_similar(self, keep: int | None, row: int | None = None) -> None:
         ids = filtered_and_sorted(self.store, self._similar_ids, self.filter, self.result_sort)
-        self._show_source(ResultsSource(self.store, ids), keep)
+        self._show_source(ResultsSource(self.store, ids), keep, row=row)
 
     def action_edit_tags(self) -> None:
         from readq.tui.screens.tag_dialog import TagDialog
@@ -574,12 +606,12 @@ class QueueScreen(Screen):
 
     def action_copy_id(self) -> None:
         paper = self.current
-        self._copy(paper.arxiv_id or paper.link)
+        self.copy_text(paper.arxiv_id or paper.link)
 
     def action_copy_url(self) -> None:
-        self._copy(self.current.link)
+        self.copy_text(self.current.link)
 
-    def _copy(self, text: str | None) -> None:
+    def copy_text(self, text: str | None) -> None:
         if not text:
             self.notify("This paper has no arXiv id or link to copy.", severity="warning")
             return
@@ -587,7 +619,10 @@ class QueueScreen(Screen):
         self.notify(f"Copied {text}")
 
     def action_open_browser(self) -> None:
-        link = self.current.link
+        self.open_link(self.current)
+
+    def open_link(self, paper: Paper) -> None:
+        link = paper.link
         if not link:
             self.notify("This paper has no arXiv id or link to open.", severity="warning")
             return

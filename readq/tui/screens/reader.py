@@ -64,8 +64,6 @@ class ReaderScreen(Screen):
         Binding("0", "rate(0)", "Clear rating", id="reader.rate_0", show=False),
         Binding("y", "copy_id", "Copy id", id="reader.copy_id", show=False),
         Binding("Y", "copy_url", "Copy URL", id="reader.copy_url", show=False),
-        Binding("down", "scroll(1)", "Scroll down", id="reader.scroll_down", show=False),
-        Binding("up", "scroll(-1)", "Scroll up", id="reader.scroll_up", show=False),
     ]
 
     def __init__(self, queue: QueueScreen) -> None:
@@ -136,6 +134,14 @@ class ReaderScreen(Screen):
         else:
             self.show_current(keep_scroll=True)
 
+    def follow_list(self) -> None:
+        """The list's cursor moved (a re-ranking, a re-run search, j/k): show its paper."""
+        current = self.queue.current
+        if self.paper is None or current is None or current.id != self.paper.id:
+            self.show_current()
+        else:
+            self._show_position()
+
     # ----- keys -------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
@@ -164,7 +170,11 @@ class ReaderScreen(Screen):
         self.show_current()
 
     def action_read_and_next(self) -> None:
-        self.queue.action_read_and_next()
+        current = self.queue.current
+        if current is not None and current.id == self.paper.id:
+            self.queue.action_read_and_next()
+        elif not self.paper.is_read:  # never act on a paper not on screen
+            self.app.session.set_read([self.paper.id], True)
         self.show_current()
 
     def action_rate(self, rating: int) -> None:
@@ -174,14 +184,12 @@ class ReaderScreen(Screen):
         self.set_focus(self.notes.editor)
         self.notes.editor.scroll_visible(animate=False)
 
+    # The paper on screen, whatever the list did meanwhile.
     def action_open_browser(self) -> None:
-        self.queue.action_open_browser()
+        self.queue.open_link(self.paper)
 
     def action_copy_id(self) -> None:
-        self.queue.action_copy_id()
+        self.queue.copy_text(self.paper.arxiv_id or self.paper.link)
 
     def action_copy_url(self) -> None:
-        self.queue.action_copy_url()
-
-    def action_scroll(self, direction: int) -> None:
-        self.body.scroll_relative(y=direction * 2, animate=False)
+        self.queue.copy_text(self.paper.link)

@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from readq.errors import ReadqError
 from readq.tags import clean_tag
+from readq.textclean import strip_control
 
 SHOWN_COMPLETIONS = 8
 
@@ -47,7 +48,7 @@ class TagDialog(ModalScreen[list[str] | None]):
 
     def compose(self):
         with Vertical(classes="dialog"):
-            yield Static(Content("Tags of ").append(Content(self.paper_title)), id="tag-title")
+            yield Static(Content("Tags of ").append(Content(strip_control(self.paper_title))), id="tag-title")
             yield Static(id="tag-current")
             yield Input(placeholder="a tag: Enter adds it (or removes it)", id="tag-input",
                         suggester=SuggestFromList([name for name, _ in self.known], case_sensitive=False))
