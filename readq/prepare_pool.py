@@ -96,9 +96,15 @@ class PreparePool:
             write(frame)
 
 
+_FAILING = threading.Lock()
+
+
 def _fail(helper: subprocess.Popen) -> None:
     """A helper died: nothing after its batch can be sent in order. The reader
-    exits (its helpers die with it) and says why on stderr, for the importer."""
+    exits (its helpers die with it) and says why on stderr, for the importer.
+    The writer and the relay thread can both notice: the first one reports,
+    the other waits here for the exit (one clear line, not two)."""
+    _FAILING.acquire()
     try:
         status = helper.wait(timeout=5)
         how = f"killed by {signal.Signals(-status).name}" if status < 0 else f"exit status {status}"
