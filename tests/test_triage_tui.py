@@ -26,6 +26,20 @@ def triage_db(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def liked_db(triage_db: Path) -> Path:
+    """Four gaussian-splatting papers rated 5 stars: enough to rank by."""
+    with Store.open(triage_db) as store:
+        for paper_id in topic(triage_db, "splatting")[:4]:
+            store.rate(paper_id, 5)
+    return triage_db
+
+
+async def show_recommended(app, pilot) -> None:
+    await pilot.press("s", "s", "s")  # newest, rating, recommended
+    await wait_for_workers(app, pilot)
+
+
 def topic(db: Path, words: str) -> list[int]:
     with Store.open(db) as store:
         return [p.id for p in store.iter_papers() if words in p.title.lower()]
@@ -193,14 +207,10 @@ async def test_a_search_for_unread_papers_drops_a_paper_marked_read(db):
         assert app.screen.paper_list.current.id != first
 
 
-async def test_a_note_typed_in_the_recommended_order_stays_on_its_paper(triage_db):
-    with Store.open(triage_db) as store:
-        for paper_id in topic(triage_db, "splatting")[:4]:
-            store.rate(paper_id, 5)
-    app = make_test_app(triage_db)
+async def test_a_note_typed_in_the_recommended_order_stays_on_its_paper(liked_db):
+    app = make_test_app(liked_db)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s", "s", "s")
-        await wait_for_workers(app, pilot)
+        await show_recommended(app, pilot)
         await pilot.press("g", "j", "j")
         paper_id = app.screen.paper_list.current.id
         await pilot.press("n")
@@ -212,18 +222,14 @@ async def test_a_note_typed_in_the_recommended_order_stays_on_its_paper(triage_d
         await settle(app, pilot)
         await wait_for_workers(app, pilot)
         assert app.store.get(paper_id).notes == "first part second part"
-        with Store.open(triage_db) as store:
+        with Store.open(liked_db) as store:
             assert store.count("noted") == 1
 
 
-async def test_the_reader_acts_on_the_paper_it_shows_after_a_re_ranking(triage_db):
-    with Store.open(triage_db) as store:
-        for paper_id in topic(triage_db, "splatting")[:4]:
-            store.rate(paper_id, 5)
-    app = make_test_app(triage_db)
+async def test_the_reader_acts_on_the_paper_it_shows_after_a_re_ranking(liked_db):
+    app = make_test_app(liked_db)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s", "s", "s")
-        await wait_for_workers(app, pilot)
+        await show_recommended(app, pilot)
         await pilot.press("g", "enter")
         await pilot.pause()
         reader = app.screen
