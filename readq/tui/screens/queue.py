@@ -33,6 +33,7 @@ from readq.models import FILTERS, ORDERS, Filter, Order, Paper, Stats
 from readq.search import RESULT_SORTS, SearchResult, describe
 from readq.session import NoteReplaced, NoteState, NothingToUndo, SessionEvent, Undone, WriteFailed, Written
 from readq.tui.screens.confirm import ConfirmScreen
+from readq.tui.screens.reader import ReaderScreen
 from readq.tui.sources import QueueSource, ResultsSource, filtered_and_sorted
 from readq.tui.widgets.key_footer import KeyFooter
 from readq.tui.widgets.notes_pane import NotesPane
@@ -294,8 +295,6 @@ class QueueScreen(Screen):
     @on(PaperList.Highlighted)
     def on_paper_highlighted(self, event: PaperList.Highlighted) -> None:
         self.update_status()
-        from readq.tui.screens.reader import ReaderScreen
-
         if isinstance(self.app.screen, ReaderScreen):
             self.app.screen.follow_list()  # the reader shows the list's paper, always
         if self._detail_timer is not None:
@@ -445,8 +444,6 @@ class QueueScreen(Screen):
             self.rank(self.filter, self._current_id())  # a note says "like this": rank again
 
     def action_open_reader(self) -> None:
-        from readq.tui.screens.reader import ReaderScreen
-
         self.notes.flush()
         self.app.push_screen(ReaderScreen(self))
 
