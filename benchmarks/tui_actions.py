@@ -81,6 +81,9 @@ async def measure(db: Path, runs: int) -> dict[str, list[float]]:
             return papers.source.row(papers.cursor)
 
         for run in range(runs):
+            if papers.cursor >= len(papers.source) - 3:  # a small list runs out of rows
+                await pilot.press("g")
+                await pilot.pause(0.05)
             before = papers.cursor
             started = await press(app, "j", "j")
             note("move (j)", await clock.first_frame_after(started, lambda: papers.cursor == before + 1))
