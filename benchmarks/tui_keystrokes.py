@@ -5,8 +5,9 @@
 Types queries into the search box one key at a time, posting each key event
 the way the terminal driver does; each figure is the time from the key until
 the first frame painted after the search results for that text reached the
-screen (App._display is wrapped to see frames). Pilot's own waits are not in
-the figure. Prints p50/p95/max; no asserts.
+screen (App._display is wrapped to see frames). Then it pages down 30 times
+through the results of "model" (about 1,100 rows deep), key to painted frame.
+Pilot's own waits are not in the figure. Prints p50/p95/max; no asserts.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ QUERIES = [
 ]
 
 
-async def one_run(db: str) -> list[float]:
+async def one_run(db: str, scrolls: list[float]) -> list[float]:
     app = ReadqApp(Store.open(db), config_file=None)
     frames: list[float] = []
     timings = []
@@ -53,6 +54,25 @@ async def one_run(db: str) -> list[float]:
                     await asyncio.sleep(0.0005)
                 timings.append((frames[-1] - started) * 1000)
             await pilot.press("escape")
+        # Scrolling deep into results: each page read from the engine as it comes.
+        await pilot.press("slash")
+        for char in "model ":
+            await pilot.press("space" if char == " " else char)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        papers = screen.paper_list
+        for _ in range(30):  # about 1,100 rows deep at 120x40
+            before = papers.cursor
+            started = time.perf_counter()
+            app.post_message(events.Key("pagedown", None))
+            while papers.cursor == before:
+                await asyncio.sleep(0.0005)
+            moved_at = time.perf_counter()
+            while not frames or frames[-1] < moved_at:
+                await asyncio.sleep(0.0005)
+            scrolls.append((frames[-1] - started) * 1000)
+        scrolls.append(papers.cursor)  # how deep it went (the last entry)
     app.store.close()
     return timings
 
@@ -73,10 +93,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     for run in range(1, args.runs + 1):
-        timings = sorted(asyncio.run(one_run(args.db)))
+        scrolls: list[float] = []
+        timings = sorted(asyncio.run(one_run(args.db, scrolls)))
         p95 = timings[int(len(timings) * 0.95)]
         print(f"run {run}: {len(timings)} keystrokes, p50 {statistics.median(timings):.1f} ms,"
               f" p95 {p95:.1f} ms, max {timings[-1]:.1f} ms")
+        depth, pages = int(scrolls[-1]), sorted(scrolls[:-1])
+        print(f"       pagedown through results to row {depth:,}: p50 {statistics.median(pages):.1f} ms,"
+              f" p95 {pages[int(len(pages) * 0.95)]:.1f} ms, max {pages[-1]:.1f} ms")
 
 
 if __name__ == "__main__":
