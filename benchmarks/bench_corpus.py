@@ -96,6 +96,39 @@ def bench_records(corpus: list[CorpusRecord], size: int) -> Iterator[BenchRecord
             )
 
 
+def load_corpus_records(path: Path) -> list[dict]:
+    """Every corpus record whole, as JSON gives it (titles, categories...)."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def scaled_database(corpus: list[dict], size: int, db: Path) -> Path:
+    """A readq database of the first `size` records of the scaled stream (the
+    copy rule of bench_records), imported as arXiv JSON lines so titles and
+    categories come along; built once, under another name until complete."""
+    if db.exists():
+        return db
+    from readq.importing import import_file
+    from readq.store import Store
+
+    source = db.with_suffix(".jsonl")
+    with source.open("w", encoding="utf-8") as handle:
+        for position in range(size):
+            copy, index = divmod(position, len(corpus))
+            record = dict(corpus[index])
+            if copy:
+                record["id"] = copy_id(position - len(corpus))
+                record["abstract"] += " " + "." * copy
+            handle.write(json.dumps(record) + "\n")
+    partial = db.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    with Store.open(partial) as store:
+        import_file(store, str(source))
+    partial.rename(db)
+    source.unlink()
+    return db
+
+
 def write_listing(records: Iterator[BenchRecord], path: Path) -> int:
     """Write arXiv listing blocks exactly as the corpus README describes."""
     count = 0

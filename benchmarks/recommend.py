@@ -22,8 +22,6 @@ any order of the queue costs at least.
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import random
 import statistics
 import sys
@@ -32,9 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_corpus import copy_id  # noqa: E402
+from bench_corpus import load_corpus_records, scaled_database  # noqa: E402
 
-from readq.importing import import_file  # noqa: E402
 from readq.recommend import recommended_ids  # noqa: E402
 from readq.store import Store  # noqa: E402
 
@@ -46,32 +43,8 @@ LIKED, DISLIKED = 10, 20
 TARGET_MS = 300.0
 
 
-def load(path: Path) -> list[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle]
-
-
 def database(corpus: list[dict], size: int, workdir: Path) -> Path:
-    """A database of `size` papers with real titles, built once and reused."""
-    db = workdir / f"recommend-{size}.db"
-    if db.exists():
-        return db
-    source = workdir / f"recommend-{size}.jsonl"
-    with source.open("w", encoding="utf-8") as handle:
-        for position in range(size):
-            copy, index = divmod(position, len(corpus))
-            record = dict(corpus[index])
-            if copy:
-                record["id"] = copy_id(position - len(corpus))
-                record["abstract"] += " " + "." * copy
-            handle.write(json.dumps(record) + "\n")
-    partial = db.with_suffix(".partial")
-    partial.unlink(missing_ok=True)
-    with Store.open(partial) as store:
-        import_file(store, str(source))
-    partial.rename(db)
-    source.unlink()
-    return db
+    return scaled_database(corpus, size, workdir / f"recommend-{size}.db")
 
 
 def interests(corpus_papers: dict[int, dict]) -> dict[str, set[int]]:
@@ -228,7 +201,7 @@ def main() -> None:
     parser.add_argument("--only", choices=("quality", "timing"))
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    corpus = load(args.corpus)
+    corpus = load_corpus_records(args.corpus)
     if args.only != "timing":
         quality(args, corpus)
     if args.only != "quality":

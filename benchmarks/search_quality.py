@@ -23,9 +23,7 @@ Every second query of each kind has two adjacent letters swapped in a word of
 from __future__ import annotations
 
 import argparse
-import gzip
 import importlib.util
-import json
 import os
 import random
 import re
@@ -40,10 +38,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_corpus import KEYSTROKE_QUERIES, STOP_WORDS, copy_id, swap_adjacent, with_typo  # noqa: E402
+from bench_corpus import (  # noqa: E402
+    KEYSTROKE_QUERIES,
+    STOP_WORDS,
+    load_corpus_records,
+    scaled_database,
+    swap_adjacent,
+    with_typo,
+)
 from bench_stats import percentile, table, target  # noqa: E402
 
-from readq.importing import import_file  # noqa: E402
 from readq.search import SearchEngine, words  # noqa: E402
 from readq.store import Store  # noqa: E402
 
@@ -64,29 +68,10 @@ class Query:
     typo: bool
 
 
-def load(path: Path) -> list[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle]
-
-
 def build(corpus: list[dict], size: int, workdir: Path) -> Path:
-    db = workdir / f"quality-{size}.db"
-    if db.exists():
-        return db
-    source = workdir / f"quality-{size}.jsonl"
-    with source.open("w", encoding="utf-8") as out:
-        for position in range(size):
-            copy, index = divmod(position, len(corpus))
-            record = dict(corpus[index])
-            if copy:
-                record["id"] = copy_id(position - len(corpus))
-                record["abstract"] += " " + "." * copy
-            out.write(json.dumps(record) + "\n")
     started = time.perf_counter()
-    with Store.open(db) as store:
-        summary = import_file(store, str(source))
-    print(f"  built {db.name}: {summary.line()} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    source.unlink()
+    db = scaled_database(corpus, size, workdir / f"quality-{size}.db")
+    print(f"  {db.name} ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return db
 
 
@@ -251,7 +236,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="keystroke runs (median of their p50/p95)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    corpus = load(args.corpus)
+    corpus = load_corpus_records(args.corpus)
     db = build(corpus, args.size, args.workdir)
     queries, notes = make_queries(corpus, args.size, random.Random(SEED))
     with Store.open(db) as store:
