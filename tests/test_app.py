@@ -14,6 +14,7 @@ from readq.tui.screens.help import HelpScreen
 from readq.tui.screens.import_dialog import ImportDialog
 from tests.tui_support import (
     build_sample_db,
+    help_text,
     make_test_app,
     settle,
     static_text,
@@ -325,7 +326,7 @@ async def test_help_screen_lists_every_binding(db):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = "\n".join(str(column.visual) for column in app.screen.query(".help-column"))
+        text = help_text(app)
         for description in ("Read/unread", "Next unread", "Edit in $EDITOR", "Undo", "Quit", "First"):
             assert description in text
         await pilot.press("escape")

@@ -11,7 +11,15 @@ from readq.importing import import_file
 from readq.store import Store
 from readq.tui.screens.help import HelpScreen
 from readq.tui.screens.queue import QueueScreen
-from tests.tui_support import make_test_app, settle, static_text, toasts, type_text, visible_rows
+from tests.tui_support import (
+    help_text,
+    make_test_app,
+    settle,
+    static_text,
+    toasts,
+    type_text,
+    visible_rows,
+)
 
 SIZE = (120, 40)
 SMALL = (80, 24)
@@ -306,7 +314,7 @@ async def test_help_is_grouped_fits_120x40_and_explains_search(db):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = "\n".join(str(column.visual) for column in app.screen.query(".help-column"))
+        text = help_text(app)
         for section in ("Moving", "Reading", "Rating", "Notes and undo", "Reader view", "Search syntax"):
             assert section in text
         assert "is:unread" in text and '"a phrase"' in text
@@ -340,7 +348,7 @@ async def test_help_lists_every_binding_of_the_list_and_reader(db):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
-        text = "\n".join(str(column.visual) for column in app.screen.query(".help-column"))
+        text = help_text(app)
         for binding in iter_bindings(PaperList, QueueScreen, ReaderScreen):
             if binding.id.split(".")[1].startswith("rate_") and binding.id[-1] in "12345":
                 continue  # folded into "Rate 1–5 stars"

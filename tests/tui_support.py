@@ -53,6 +53,11 @@ def visible_rows(app: ReadqApp) -> list[str]:
             if paper_list.render_line(y).text.strip()]
 
 
+def help_text(app: ReadqApp) -> str:
+    """Every column of the help screen shown now, as text."""
+    return "\n".join(str(column.visual) for column in app.screen.query(".help-column"))
+
+
 def static_text(app: ReadqApp, selector: str) -> str:
     return str(app.screen.query_one(selector).visual)
 
