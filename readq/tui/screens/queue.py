@@ -316,7 +316,9 @@ class QueueScreen(Screen):
             paper = self.store.get(paper.id)  # list rows are brief: read it whole
         extra: list[tuple[str, str]] = []
         if paper is not None:
-            if tags := self.store.tags_of(paper.id):
+            # The list read the tags with its page of rows: no query per cursor move.
+            source = self.paper_list.source
+            if tags := (source.tags(paper.id) if source else []):
                 extra.append(("Tags", " ".join(tags)))
             ranked_list = self.search_result is None and self.similar_to is None and self.sort == "recommended"
             if ranked_list and self.recommended is not None and self.recommended.ranked:
