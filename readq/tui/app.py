@@ -18,6 +18,7 @@ from readq.search import SearchEngine
 from readq.session import WRITE_WAIT_SECONDS, EditSession, SessionEvent
 from readq.store import Store
 from readq.tui.config import keymap_conflicts, load_config
+from readq.tui.heap import freeze_long_lived
 from readq.tui.screens.confirm import ConfirmScreen
 from readq.tui.screens.queue import QueueScreen
 from readq.tui.screens.reader import ReaderScreen
@@ -110,6 +111,7 @@ class ReadqApp(App):
             self.notify(f"Restored {restored} unsaved {noun} from the last session "
                         f"(kept in {self.session.journal.path.name}); saving now.", timeout=10)
         self._install_signal_handlers()
+        self.call_after_refresh(freeze_long_lived)  # the widgets live as long as the app
 
     def _install_signal_handlers(self) -> None:
         """SIGTERM and SIGHUP (the terminal closed) save the note before leaving."""

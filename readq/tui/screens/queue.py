@@ -33,6 +33,7 @@ from readq.models import FILTERS, ORDERS, Filter, Order, Paper, Stats
 from readq.search import RESULT_SORTS, SearchResult, describe
 from readq.session import NoteReplaced, NoteState, NothingToUndo, SessionEvent, Undone, WriteFailed, Written
 from readq.tui.screens.confirm import ConfirmScreen
+from readq.tui.heap import freeze_long_lived
 from readq.tui.screens.reader import ReaderScreen
 from readq.tui.sources import QueueSource, ResultsSource, filtered_and_sorted
 from readq.tui.widgets.key_footer import KeyFooter
@@ -365,6 +366,7 @@ class QueueScreen(Screen):
         if get_current_worker().is_cancelled:
             return  # a newer search replaced this one
         self.post_message(SearchDone(result, keep))
+        freeze_long_lived(engine.vocabulary())  # once per vocabulary: see readq/tui/heap.py
         if not result.total_exact and not get_current_worker().is_cancelled:
             # Every match reachable: count them all on a copy (the result on
             # screen changes on the UI thread only), then the list grows.
