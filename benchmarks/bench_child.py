@@ -183,14 +183,23 @@ def measure_tui(target: str, result_path: str, parent_started: float, headless: 
     if target == "--empty-app":
         app = App()
         app.run(headless=headless, size=TUI_SIZE if headless else None)
-    else:
+    elif headless:
         from readq.tui.app import make_app
 
         app = make_app(target)
         try:
-            app.run(headless=headless, size=TUI_SIZE if headless else None)
+            app.run(headless=True, size=TUI_SIZE)
         finally:
             app.store.close()
+    else:  # as a user starts it: `readq --db DB`, through the CLI's imports
+        from readq.cli import main as readq_main
+
+        sys.argv = ["readq", "--db", target]
+        try:
+            readq_main()
+        except SystemExit as stop:
+            if stop.code:
+                raise
     if not record:
         record["error"] = "the app exited without painting a frame"
     write_result(result_path, record)

@@ -20,17 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readq import tags as tag_sql
 from readq.errors import DatabaseProblem, ReadqError
-from readq.import_engine import (  # noqa: F401 - content_hash, prepare, title_digest: re-exported
-    ImportEngine,
-    ImportTimings,
-    PreparedRecord,
-    content_hash,
-    prepare,
-    title_digest,
-)
 from readq.migrations import SCHEMA_VERSION, VISIBLE_BELOW, migrate
 from readq.models import (
     Filter,
@@ -42,6 +35,23 @@ from readq.models import (
     Stats,
 )
 from readq.textclean import strip_control
+
+if TYPE_CHECKING:
+    from readq.import_engine import ImportTimings, PreparedRecord
+
+# Names of the import engine this module re-exports, imported when first asked
+# for: the engine pulls in the search module (rapidfuzz), which a TUI's first
+# frame does not need.
+_FROM_IMPORT_ENGINE = {"ImportEngine", "ImportTimings", "PreparedRecord", "content_hash", "prepare",
+                       "title_digest"}
+
+
+def __getattr__(name: str):
+    if name in _FROM_IMPORT_ENGINE:
+        from readq import import_engine
+
+        return getattr(import_engine, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 BUSY_TIMEOUT_SECONDS = 30
 LOCK_POLL_SECONDS = 0.005
@@ -578,6 +588,8 @@ class Store:
         Written in short transactions, published by one at the end: other
         writers wait a fraction of a second at most (readq/import_engine.py).
         """
+        from readq.import_engine import ImportEngine
+
         engine = ImportEngine(self, source, progress)
         try:
             return engine.run(items)

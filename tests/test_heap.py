@@ -55,3 +55,18 @@ async def test_the_search_vocabulary_in_use_is_frozen(tmp_path: Path):
         await pilot.pause(0.3)
         await app.workers.wait_for_complete()
         assert heap._frozen_for and heap._frozen_for[0]() is app.search_engine.vocabulary()
+
+
+async def test_collection_paused_for_start_up_resumes_after_the_first_frame(tmp_path: Path):
+    from readq.tui.app import make_app
+
+    app = make_app(build_sample_db(tmp_path / "readq.db"), config_file=tmp_path / "none.toml")
+    assert not gc.isenabled()  # start-up objects are long-lived: not collected as they are born
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 0
+    finally:
+        app.store.close()
+        gc.enable()

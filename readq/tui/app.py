@@ -18,7 +18,7 @@ from readq.search import SearchEngine
 from readq.session import WRITE_WAIT_SECONDS, EditSession, SessionEvent
 from readq.store import Store
 from readq.tui.config import keymap_conflicts, load_config
-from readq.tui.heap import freeze_long_lived
+from readq.tui.heap import pause_collection, resume_after_first_frame
 from readq.tui.screens.confirm import ConfirmScreen
 from readq.tui.screens.queue import QueueScreen
 from readq.tui.screens.reader import ReaderScreen
@@ -111,7 +111,7 @@ class ReadqApp(App):
             self.notify(f"Restored {restored} unsaved {noun} from the last session "
                         f"(kept in {self.session.journal.path.name}); saving now.", timeout=10)
         self._install_signal_handlers()
-        self.call_after_refresh(freeze_long_lived)  # the widgets live as long as the app
+        self.call_after_refresh(resume_after_first_frame)  # see readq/tui/heap.py
 
     def _install_signal_handlers(self) -> None:
         """SIGTERM and SIGHUP (the terminal closed) save the note before leaving."""
@@ -318,6 +318,7 @@ def binding_chains() -> list[list[tuple[str, str, str, bool]]]:
 
 def make_app(db_path: str | Path, *, config_file: Path | None = None, clock=None) -> ReadqApp:
     """One factory for the CLI, the tests and the screenshot script."""
+    pause_collection()  # until the first frame (readq/tui/heap.py)
     kwargs = {"clock": clock} if clock else {}
     store = Store.open(db_path, **kwargs)
     return ReadqApp(store, config_file=config_file)
