@@ -129,9 +129,13 @@ def cli(ctx: click.Context) -> None:
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--format", "format_", type=click.Choice(list(IMPORT_FORMATS)),
               help="Force the input format (default: detected from the content).")
+@click.option("--headlines-now", is_flag=True,
+              help="Derive every headline before exiting (default: past the first 2,000 of a"
+                   " file, quick headlines now, learned ones in the background).")
 @db_option
 @click.pass_context
-def import_command(ctx: click.Context, files: tuple[str, ...], format_: str | None) -> None:
+def import_command(ctx: click.Context, files: tuple[str, ...], format_: str | None,
+                   headlines_now: bool) -> None:
     """Import abstracts from FILEs (`-` reads stdin).
 
     Each file is imported whole or not at all; re-importing adds no duplicates.
@@ -139,7 +143,8 @@ def import_command(ctx: click.Context, files: tuple[str, ...], format_: str | No
     rejected, 1 when a file could not be read at all.
     """
     from readq.errors import UnusableInput
-    from readq.importing import import_file
+    from readq.headline_backfill import ensure_backfill
+    from readq.importing import ALL, import_file
 
     store = open_store(ctx, create=True)
     exit_code = 0
@@ -147,7 +152,8 @@ def import_command(ctx: click.Context, files: tuple[str, ...], format_: str | No
         progress = _ProgressLine(path) if sys.stderr.isatty() else None
         try:
             with _saying_what_ctrl_c_does():
-                summary = import_file(store, path, format_, progress)
+                summary = import_file(store, path, format_, progress,
+                                      **({"inline_headlines": ALL} if headlines_now else {}))
         except UnusableInput as error:
             click.echo(f"readq: {terminal_safe(str(error))}", err=True)
             exit_code = EXIT_ERROR
@@ -161,6 +167,9 @@ def import_command(ctx: click.Context, files: tuple[str, ...], format_: str | No
         click.echo(terminal_safe(f"{summary.source}: {summary.line()} ({summary.format})"))
         if summary.rejected and exit_code == 0:
             exit_code = EXIT_REJECTED
+    if waiting := ensure_backfill(store.path):
+        click.echo(f"Deriving {waiting:,} headlines in the background (they read as the abstract's"
+                   " first words until then); `readq reheadline` waits for them.")
     ctx.exit(exit_code)
 
 
@@ -489,24 +498,38 @@ def reheadline(ctx, dry_run: bool) -> None:
     """Derive the headlines of title-less papers again, with readq's current headline model.
 
     Only headlines readq derived change; real titles never do. A stored headline
-    changes only when this command runs, never on its own (say after an upgrade).
+    changes only when this command runs, never on its own (say after an upgrade),
+    or when the background derivation after a large import replaces a quick one.
+    That one is waited for, and the papers this command handles leave its queue.
     """
+    import os
+
     from readq.headline import derive_headline, model_version
+    from readq.headline_backfill import ensure_backfill, wait_lock, write_headlines
 
     store = open_store(ctx)
-    checked = changed = 0
+    lock = None if dry_run else wait_lock(store.path, lambda: click.echo(
+        "readq: waiting for the background headline derivation to finish…", err=True))
+    checked = changed = differ = 0
     examples: list[tuple[str, str]] = []
     batch: list[tuple[int, str, str]] = []
-    for paper_id, old, abstract in store.iter_derived_headlines():
-        checked += 1
-        new = derive_headline(abstract)
-        if new and new != old:
-            batch.append((paper_id, old, new))
-            examples += [(old, new)] if len(examples) < 5 else []
-        if len(batch) >= 500 or (batch and checked % 5000 == 0):
-            changed += len(batch) if dry_run else store.replace_headlines(batch)
-            batch = []
-    changed += len(batch) if dry_run else (store.replace_headlines(batch) if batch else 0)
+    try:
+        for paper_id, old, abstract in store.iter_derived_headlines():
+            checked += 1
+            new = derive_headline(abstract)
+            batch.append((paper_id, old, new))  # every one: it leaves the background queue too
+            if new and new != old:
+                examples += [(old, new)] if len(examples) < 5 else []
+                differ += 1
+            if len(batch) >= 500:
+                changed += 0 if dry_run else write_headlines(store, batch)
+                batch = []
+        changed = differ if dry_run else changed + write_headlines(store, batch)
+    finally:
+        if lock is not None:
+            os.close(lock)
+    if not dry_run:
+        ensure_backfill(store.path)  # papers published by an import meanwhile
     for old, new in examples if dry_run else []:
         click.echo(terminal_safe(f"- {old}\n+ {new}"))
     verb = "would change" if dry_run else "changed"

@@ -34,6 +34,7 @@ and when the full-text triggers fire (`bulk_import`).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import socket
@@ -106,12 +107,19 @@ class PreparedRecord:
     # Why the headline is the abstract's first words instead (derive_headline
     # failed on this record): reported as a warning if the paper is added.
     headline_problem: str | None = None
+    # The headline is quick_headline's: the paper is queued for the learned one
+    # (headline_queue, readq/headline_backfill.py).
+    quick: bool = False
 
 
-def prepare(record: PaperRecord) -> PreparedRecord:
+def prepare(record: PaperRecord, learned: bool = True) -> PreparedRecord:
+    """The record's content hash and, without a title, its headline: the learned
+    one, or (`learned=False`) a quick one that the backfill replaces later."""
     digest = content_hash(record.abstract) if record.abstract else title_digest(record.title or "")
     if record.title:
         return PreparedRecord(record, digest)
+    if not learned:
+        return PreparedRecord(record, digest, quick_headline(record.abstract), quick=True)
     # Imported here, not at the top: the TUI's first frame needs the store, not
     # the headline model; looked up per call, so a test may swap it.
     from readq import headline
@@ -133,6 +141,73 @@ def first_words(abstract: str, max_length: int = 80) -> str:
         return text
     cut = text[:max_length]
     return cut.rsplit(" ", 1)[0] if " " in cut else cut
+
+
+# Words a whole phrase never ends on (tests/test_headline.py's DANGLING, and a few more).
+_DANGLING = frozenset(
+    """a an the of and or but nor for with to by on in at from via into onto as that which whose who where
+    when while its their our his her is are was were be being been can could will would may might shall
+    should must has have had do does did using than then such both either this these those each per over
+    under between among through whether if so vs versus we it they not no our your my upon within without
+    about against across toward towards like unlike based i.e e.g etc""".split()
+)
+_CUT_AFTER = " ,;:.!?-\u2013\u2014(/&+"  # what may not end a headline
+_BRACKETS = ("()", "[]", "{}")
+_NO_BRACKETS = {ord(c): None for c in "()[]{}$"}
+_QUICK_SCAN = 300  # characters of the abstract looked at: the first sentence, or enough of it
+
+
+def quick_headline(abstract: str, max_length: int = 80) -> str:
+    """A headline that costs next to nothing: the abstract's first sentence, or
+    its opening words up to `max_length`, ending on a whole word that is no
+    function word, brackets and $ balanced, no ellipsis. A stand-in until the
+    background backfill derives the learned headline (readq/headline_backfill.py)."""
+    text = abstract[:_QUICK_SCAN]
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else " " for c in text)
+    if "\u2026" in text or "..." in text:  # an ellipsis ends no headline
+        text = text.replace("\u2026", " ").replace("...", " ")
+    words = text.split()
+    kept: list[str] = []
+    size = -1
+    for word in words:
+        if not (word[0].isalnum() or any(c.isalnum() for c in word)):
+            continue  # a lone dash or "{}" says nothing
+        if size + 1 + len(word) > max_length:
+            break
+        kept.append(word)
+        size += 1 + len(word)
+        if word[-1] in ".!?" and len(word) > 3 and size >= 30:  # a sentence ends (not "e.g.", "al.")
+            break
+    if not kept and (words := [w for w in words if any(c.isalnum() for c in w)]):
+        kept = [words[0][:max_length]]  # one word longer than max_length: the only cut that can happen
+    if not _balanced(" ".join(kept)):  # a bracket or formula cut open: drop the marks, keep the words
+        kept = [w for w in (w.translate(_NO_BRACKETS) for w in kept) if w]
+    while kept:  # end on a whole content word (a lone function word stays: nothing better)
+        last = kept[-1].rstrip(_CUT_AFTER)
+        if not last or (len(kept) > 1 and last.strip(".,;:!?\"'").lower() in _DANGLING):
+            kept.pop()
+        else:
+            kept[-1] = last
+            break
+    return " ".join(kept)
+
+
+def _balanced(text: str) -> bool:
+    for opening, closing in _BRACKETS:
+        if closing not in text and opening not in text:
+            continue
+        depth = 0
+        for char in text:
+            if char == opening:
+                depth += 1
+            elif char == closing:
+                depth -= 1
+                if depth < 0:
+                    return False
+        if depth:
+            return False
+    return text.count("$") % 2 == 0
 
 
 @dataclass(slots=True)
@@ -157,6 +232,26 @@ _INSERT_PAPER = (
     " notes_updated_at, content_hash)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+_QUEUE_HEADLINE = "INSERT INTO headline_queue (paper_id, quick) VALUES (?, ?)"
+
+
+def _queues(prepared: PreparedRecord, row: tuple) -> bool:
+    """Whether the new paper's row (_INSERT_PAPER's order) holds a quick headline to replace."""
+    return prepared.quick and bool(row[2]) and row[1] == prepared.headline
+
+
+def _insert_new(conn: sqlite3.Connection, rows: list[tuple], quick: list[tuple[int, str]]) -> None:
+    """Insert new papers with one executemany, and queue those with a quick headline.
+    Each insert takes id max(id) + 1 (no explicit id; nobody else writes inside
+    this transaction), so the n-th row's id is the highest before plus n."""
+    if not quick:
+        conn.executemany(_INSERT_PAPER, rows)
+        return
+    before = conn.execute("SELECT max(id) FROM papers").fetchone()[0] or 0
+    conn.executemany(_INSERT_PAPER, rows)
+    conn.executemany(_QUEUE_HEADLINE, [(before + 1 + index, headline) for index, headline in quick])
 
 
 class ImportEngine:
@@ -335,6 +430,7 @@ class ImportEngine:
         items = [prepare(item) if isinstance(item, PaperRecord) else item for item in items]
         known = _keys_in_queue(conn, items)
         new_rows: list[tuple] = []
+        quick: list[tuple[int, str]] = []  # (index in new_rows, quick headline): to queue
         for item in items:
             if isinstance(item, Problem):
                 summary.problems.append(item)
@@ -349,20 +445,23 @@ class ImportEngine:
             side_rows = prepared.record.notes or prepared.record.tags is not None
             if side_rows or not known.isdisjoint(keys) or not self._staged_keys.keys().isdisjoint(keys):
                 if new_rows:  # the exact path must see every earlier record in the table
-                    conn.executemany(_INSERT_PAPER, new_rows)
-                    new_rows = []
+                    _insert_new(conn, new_rows, quick)
+                    new_rows, quick = [], []
                 if self._insert_record(conn, prepared):
                     summary.imported += 1
                 else:
                     summary.duplicates += 1
             else:
-                new_rows.append(self._new_paper(prepared))
+                row = self._new_paper(prepared)
+                if _queues(prepared, row):
+                    quick.append((len(new_rows), row[1]))
+                new_rows.append(row)
                 summary.imported += 1
             known.update(keys)
             if summary.seen % PROGRESS_EVERY == 0:
                 self._report()  # raising rolls this batch back and cancels the import
         if new_rows:
-            conn.executemany(_INSERT_PAPER, new_rows)
+            _insert_new(conn, new_rows, quick)
 
     def _new_paper(self, prepared: PreparedRecord) -> tuple:
         """The papers row of a record that is new (in _INSERT_PAPER's order)."""
@@ -391,7 +490,10 @@ class ImportEngine:
         if known is not None:
             self._merge(conn, known, prepared)
             return False
-        cursor = conn.execute(_INSERT_PAPER, self._new_paper(prepared))
+        row = self._new_paper(prepared)
+        cursor = conn.execute(_INSERT_PAPER, row)
+        if _queues(prepared, row):
+            conn.execute(_QUEUE_HEADLINE, (cursor.lastrowid, row[1]))
         if record.notes:
             self.store._add_note_version(conn, cursor.lastrowid, record.notes,
                                          record.notes_updated_at or self._added_at, session="import")
@@ -496,23 +598,25 @@ class ImportEngine:
             return
         reader = self.store.connect_reader()
         try:
-            rows = reader.execute(
+            cursor = reader.execute(
                 "SELECT term, doc FROM papers_vocab"
                 f" WHERE length(term) BETWEEN 2 AND {LONGEST_TERM}"
-            ).fetchall()
+            )
+            if reader is self.store._conn:  # in memory: one connection reads and writes
+                cursor = iter(cursor.fetchall())
+            self._delete_staged("pending_terms")
+            # Read as it is staged, from the reader's snapshot: a million papers have
+            # about a million terms, too many to hold in memory at once.
+            while rows := list(itertools.islice(cursor, TERMS_PER_STATEMENT * 4)):
+                if self._pausing:
+                    time.sleep(BATCH_PAUSE_SECONDS)
+                with self._transaction() as conn:
+                    self._check_owner(conn)
+                    conn.executemany("INSERT INTO pending_terms (import_id, term, docs) VALUES (?, ?, ?)",
+                                     [(self.import_id, term, docs) for term, docs in rows])
         finally:
             if reader is not self.store._conn:
                 reader.close()
-        self._delete_staged("pending_terms")
-        for start in range(0, len(rows), TERMS_PER_STATEMENT * 4):
-            if self._pausing:
-                time.sleep(BATCH_PAUSE_SECONDS)
-            with self._transaction() as conn:
-                self._check_owner(conn)
-                conn.executemany(
-                    "INSERT INTO pending_terms (import_id, term, docs) VALUES (?, ?, ?)",
-                    [(self.import_id, term, docs) for term, docs in rows[start:start + TERMS_PER_STATEMENT * 4]],
-                )
 
     # ----- publishing ----------------------------------------------------------------------
 

@@ -6,6 +6,11 @@ sharing that work with a helper process per further core (readq.prepare_pool),
 while this process only writes to SQLite: on two cores the parts overlap. The
 pipes between them are the bound, so a file of any size is imported in constant
 memory. The worker and its helpers die with this process, however it ends.
+
+Headlines: the first INLINE_HEADLINES title-less records of a file get the
+learned headline during the import; the rest a quick one (import_engine.
+quick_headline), queued for readq.headline_backfill, which derives the learned
+ones in the background after the import is published.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ from collections.abc import Callable, Iterator
 from readq import parse_worker
 from readq.errors import UnusableInput
 from readq.importers import iter_parse, open_source
-from readq.models import ImportSummary, Problem
-from readq.store import PreparedRecord, Store
+from readq.models import ImportSummary, PaperRecord, Problem
+from readq.store import PreparedRecord, Store, prepare
 
 # Called with the running summary and the share of the file read so far (0..1,
 # or None for stdin). An exception raised by it cancels the import.
@@ -29,24 +34,46 @@ ImportProgress = Callable[[ImportSummary, float | None], None]
 
 PARALLEL_FROM_BYTES = 2_000_000  # below this, starting a process costs more than it saves
 PIPE_READ_BUFFER = 1 << 16
+# Learned headlines derived inline per file (everyday imports get nothing else);
+# past these, quick ones, replaced in the background. READQ_INLINE_HEADLINES
+# overrides it (tests use a small number).
+INLINE_HEADLINES = 2000
+ALL = None  # inline_headlines=ALL: every headline learned inline (`readq import --headlines-now`)
+
+
+def inline_headlines_default() -> int:
+    value = os.environ.get("READQ_INLINE_HEADLINES", "")
+    return int(value) if value.isdigit() else INLINE_HEADLINES
+
+
+_DEFAULT = -1
 
 
 def import_file(
     store: Store, path: str, format: str | None = None, progress: ImportProgress | None = None,
-    source_name: str | None = None,
+    source_name: str | None = None, inline_headlines: int | None = _DEFAULT,
 ) -> ImportSummary:
     """Import one file (or `-` for stdin). Raises UnusableInput for files that
     cannot be read as text; records with problems are counted, not raised.
-    `source_name` is what papers record as their source (default: the path)."""
+    `source_name` is what papers record as their source (default: the path).
+    `inline_headlines`: how many title-less records get the learned headline now
+    (default INLINE_HEADLINES; ALL: every one); the rest are queued for
+    readq.headline_backfill (start it with headline_backfill.ensure_backfill)."""
     source_name = source_name or ("<stdin>" if path == "-" else path)
+    if inline_headlines == _DEFAULT:
+        inline_headlines = inline_headlines_default()
+    if store.path is None:
+        inline_headlines = ALL  # an in-memory store has no background process
     if path != "-" and store.path is not None and _same_file(path, store.path):
         # Reading the database file would also drop this process's SQLite locks on it.
         raise UnusableInput(f"{source_name}: that is the readq database itself")
     if path != "-" and _file_size(path) >= PARALLEL_FROM_BYTES and _can_spawn():
-        summary = _import_in_parallel(store, path, format, progress, source_name)
+        summary = _import_in_parallel(store, path, format, progress, source_name, inline_headlines)
     else:
         with open_source(path) as source:
             used_format, items = iter_parse(source.lines, format)
+            if inline_headlines is not ALL:
+                items = _prepared(items, inline_headlines)
 
             def report(summary: ImportSummary) -> None:
                 if progress is not None:
@@ -57,6 +84,17 @@ def import_file(
     if summary.seen == 0 and not summary.problems:
         raise UnusableInput(f"{source_name}: no abstracts found (the file is empty)")
     return summary
+
+
+def _prepared(items, inline: int):
+    """The records prepared here (on the import's read-ahead thread): learned
+    headlines for the first `inline` title-less ones, quick ones after."""
+    for item in items:
+        if isinstance(item, PaperRecord):
+            learned = bool(item.title) or inline > 0
+            inline -= not item.title
+            item = prepare(item, learned=learned)
+        yield item
 
 
 def _can_spawn() -> bool:
@@ -79,10 +117,10 @@ def _file_size(path: str) -> int:
         return 0  # open_source reports the problem clearly
 
 
-def _import_in_parallel(store: Store, path: str, format: str | None,
-                        progress: ImportProgress | None, source_name: str) -> ImportSummary:
+def _import_in_parallel(store: Store, path: str, format: str | None, progress: ImportProgress | None,
+                        source_name: str, inline_headlines: int | None) -> ImportSummary:
     state = {"format": "", "fraction": 0.0}
-    items = _consume(path, format, source_name, state)
+    items = _consume(path, format, source_name, state, inline_headlines)
 
     def report(summary: ImportSummary) -> None:
         if progress is not None:
@@ -96,8 +134,8 @@ def _import_in_parallel(store: Store, path: str, format: str | None,
     return summary
 
 
-def _consume(path: str, format: str | None, source_name: str,
-             state: dict) -> Iterator[PreparedRecord | Problem]:
+def _consume(path: str, format: str | None, source_name: str, state: dict,
+             inline_headlines: int | None = ALL) -> Iterator[PreparedRecord | Problem]:
     """Run the reader process on `path` and yield its records and problems in file
     order; `state` gets the share read and, at the end, the format. Closing this
     generator (a cancelled import) kills the process and reaps it."""
@@ -110,7 +148,7 @@ def _consume(path: str, format: str | None, source_name: str,
     try:
         worker = subprocess.Popen(
             [sys.executable, "-P", "-m", "readq.parse_worker", path, format or "",
-             str(os.getpid())],
+             str(os.getpid()), "" if inline_headlines is ALL else str(inline_headlines)],
             # Explicit descriptors only: under Textual, sys.stderr is no real file.
             # The worker's stdin is a pipe it watches for EOF, never written to.
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,

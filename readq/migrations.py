@@ -206,8 +206,25 @@ def _v5_tags() -> str:
         """
 
 
+def _v6_headline_queue() -> str:
+    """Papers of a large import that got a quick headline and wait for the
+    learned one (readq/headline_backfill.py). A row is visible with its paper:
+    the backfill keeps to paper ids below VISIBLE_BELOW, and a paper's deletion
+    (a cancelled import's rows too) deletes its row."""
+    return """
+        CREATE TABLE headline_queue (
+            paper_id INTEGER PRIMARY KEY,
+            quick TEXT NOT NULL  -- the headline it got: replaced only while it still holds this
+        );
+        CREATE TRIGGER headline_queue_delete AFTER DELETE ON papers BEGIN
+            DELETE FROM headline_queue WHERE paper_id = old.id;
+        END;
+        """
+
+
 MIGRATIONS: list[Callable[[], str]] = [_v1_initial, _v2_imports, _v3_searchable_by_sqlite_tools,
-                                       _v4_category_index, _v5_tags]
+                                       _v4_category_index, _v5_tags,
+                                       _v6_headline_queue]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -4,11 +4,11 @@ Preparing (content hash, headline) costs more than parsing, so the batches are
 prepared in turn here and by helper processes, one per further core
 (readq.prepare_pool); the stream stays in file order.
 
-`readq.importing` starts it as `python -P -m readq.parse_worker PATH FORMAT PARENT_PID`
-(FORMAT empty: detect it) with three explicit descriptors: stdin and stdout are pipes
-to the importer, stderr a temporary file the importer reads if this process dies.
-Nothing is inherited from the importer's `sys.stderr`, which under Textual is not a
-real file.
+`readq.importing` starts it as `python -P -m readq.parse_worker PATH FORMAT PARENT_PID
+INLINE` (FORMAT empty: detect it; INLINE: how many learned headlines, empty: all)
+with three explicit descriptors: stdin and stdout are pipes to the importer, stderr
+a temporary file the importer reads if this process dies. Nothing is inherited from
+the importer's `sys.stderr`, which under Textual is not a real file.
 
 The records go to stdout as frames: an 8-byte little-endian length, then
 `marshal.dumps((kind, payload, fraction))`. marshal is fast, and cannot run code
@@ -40,6 +40,7 @@ from readq.models import PaperRecord, Problem
 from readq.import_engine import PreparedRecord, prepare
 
 BATCH_SIZE = 250
+HELPED_FROM = 5000  # learned headlines in the import: from this many on, helper processes share them
 BATCH, END, ERROR = "batch", "end", "error"
 EXIT_ORPHANED = 3  # the importer went away; nobody reads this status, but ps and tests may
 
@@ -88,30 +89,65 @@ def _item_tuple(item: Item) -> tuple:
     if isinstance(item, Problem):
         return (None, item.line, item.reason, item.rejected)
     if isinstance(item, PaperRecord):  # digest "": not prepared yet
-        return ("", None, None, *(getattr(item, name) for name in _RECORD_FIELDS))
+        return ("", None, None, False, *(getattr(item, name) for name in _RECORD_FIELDS))
     record = item.record
-    return (item.digest, item.headline, item.headline_problem,
+    return (item.digest, item.headline, item.headline_problem, item.quick,
             *(getattr(record, name) for name in _RECORD_FIELDS))
 
 
 def _item(values: tuple) -> Item:
     if values[0] is None:
         return Problem(*values[1:])
-    record = PaperRecord(*values[3:])
-    return PreparedRecord(record, values[0], values[1], values[2]) if values[0] else record
+    record = PaperRecord(*values[4:])
+    return PreparedRecord(record, values[0], values[1], values[2], values[3]) if values[0] else record
+
+
+class LearnedBudget:
+    """Which title-less records get the learned headline in the import: the first
+    `inline` of the file (None: all); the rest get a quick one, queued for the
+    background backfill (readq/headline_backfill.py)."""
+
+    def __init__(self, inline: int | None):
+        self.left = inline
+
+    def quick_from_here(self, batch: list) -> bool:
+        """Count the batch's title-less records against the budget; True once it is
+        spent: every record of the batch is then prepared at once, quick headlines."""
+        if self.left is None:
+            return False
+        if self.left <= 0:
+            return True
+        for index, item in enumerate(batch):
+            if isinstance(item, PaperRecord) and not item.title:
+                if self.left <= 0:  # past the budget inside this batch
+                    batch[index] = prepare(item, learned=False)
+                else:
+                    self.left -= 1
+        return False
 
 
 # ----- the process --------------------------------------------------------------
 
-def produce(path: str, format: str | None, write, helpers: int = 0) -> None:
+def produce(path: str, format: str | None, write, helpers: int = 0, inline_headlines: int | None = None) -> None:
     """Parse `path` and hand `write` every frame: batches of prepared records (here,
-    and by `helpers` helper processes in turn), then END or ERROR."""
+    and by `helpers` helper processes in turn), then END or ERROR. Past the first
+    `inline_headlines` title-less records (None: never), records get quick
+    headlines, prepared here: they need no helper."""
     from readq.prepare_pool import PreparePool  # it imports this module
 
     pool: PreparePool | None = None
+    budget = LearnedBudget(inline_headlines)
 
     def send(batch: list[Item], fraction: float | None) -> None:
         nonlocal pool
+        if budget.quick_from_here(batch):
+            prepared = [prepare(i, learned=False) if isinstance(i, PaperRecord) else i for i in batch]
+            frame = encode(BATCH, prepared, fraction)
+            if pool is None:
+                write(frame)
+            else:
+                pool.put_ready(frame)
+            return
         if not helpers:
             write(encode(BATCH, [prepare(i) if isinstance(i, PaperRecord) else i for i in batch], fraction))
             return
@@ -187,15 +223,20 @@ def frame_writer():
 
 
 def main(argv: list[str] | None = None) -> None:
-    path, format, parent_pid = argv if argv is not None else sys.argv[1:]
+    path, format, parent_pid, *rest = argv if argv is not None else sys.argv[1:]
+    inline = rest[0] if rest else ""  # none given: every headline learned, as before
     # Ctrl+C reaches the whole process group: the importer decides, and ends this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(int(parent_pid))
     write = frame_writer()
     from readq.prepare_pool import helper_count
 
+    inline_headlines = int(inline) if inline else None
+    # A few thousand learned headlines cost this process a fraction of a second;
+    # a helper process would cost about 40 MB for them.
+    helpers = helper_count() if inline_headlines is None or inline_headlines > HELPED_FROM else 0
     try:
-        produce(path, format or None, write, helper_count())
+        produce(path, format or None, write, helpers, inline_headlines)
     except BaseException:
         traceback.print_exc()  # to the importer's temporary file; it shows the last line
         sys.stderr.flush()

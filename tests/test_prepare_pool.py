@@ -139,7 +139,7 @@ def test_headline_failure_in_the_reader_and_helpers_is_reported(tmp_path: Path, 
     big.write_text("\n".join(lines) + "\n")
     assert big.stat().st_size >= importing.PARALLEL_FROM_BYTES
     with Store.open(tmp_path / "readq.db") as store:
-        summary = import_file(store, str(big))
+        summary = import_file(store, str(big), inline_headlines=importing.ALL)
         boom = [p for p in store.iter_papers() if "BOOM" in p.abstract]
     assert summary.imported == 20_000
     assert [p.line for p in summary.problems] == list(range(1000, 20_001, 1000))
@@ -221,8 +221,8 @@ def test_killed_helper_is_one_clear_error_and_leaves_nothing(tmp_path: Path):
 
     def run() -> None:
         with Store.open(tmp_path / "readq.db") as store:
-            try:
-                import_file(store, str(big))
+            try:  # every headline learned inline: only then do helpers share the work
+                import_file(store, str(big), inline_headlines=importing.ALL)
             except UnusableInput as error:
                 outcome["error"] = str(error)
             outcome["count"] = store.count()
@@ -253,7 +253,7 @@ def test_kill_9_of_readq_import_leaves_no_helper(tmp_path: Path, case: str):
     """frozen: reader and helpers stopped, as if stuck in C code: only PDEATHSIG ends them."""
     big = plain_file(tmp_path / "big.txt", 12_000_000)
     importer = subprocess.Popen(
-        [sys.executable, "-m", "readq", "--db", str(tmp_path / "readq.db"), "import", str(big)],
+        [sys.executable, "-m", "readq", "--db", str(tmp_path / "readq.db"), "import", "--headlines-now", str(big)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env=dict(os.environ, PYTHONPATH=READQ_ROOT),
     )
