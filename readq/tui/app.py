@@ -53,11 +53,13 @@ class ImportProgress(Message):
 
 
 class ImportFinished(Message):
-    def __init__(self, summary=None, error: str = "", cancelled: bool = False) -> None:
+    def __init__(self, summary=None, error: str = "", cancelled: bool = False,
+                 headlines_waiting: int = 0) -> None:
         super().__init__()
         self.summary = summary
         self.error = error
         self.cancelled = cancelled
+        self.headlines_waiting = headlines_waiting  # learned headlines being derived in the background
 
 
 class ReadqApp(App):
@@ -112,6 +114,9 @@ class ReadqApp(App):
                         f"(kept in {self.session.journal.path.name}); saving now.", timeout=10)
         self._install_signal_handlers()
         self.call_after_refresh(resume_after_first_frame)  # see readq/tui/heap.py
+        # A backfill killed with its machine (or never started) goes on.
+        self.call_after_refresh(lambda: self.run_worker(self._start_headline_backfill, thread=True,
+                                                        group="backfill", exit_on_error=False))
 
     def _install_signal_handlers(self) -> None:
         """SIGTERM and SIGHUP (the terminal closed) save the note before leaving."""
@@ -227,11 +232,23 @@ class ReadqApp(App):
             except Exception as error:  # noqa: BLE001 - shown, not swallowed: the app must not die
                 self.post_message(ImportFinished(error=f"{type(error).__name__}: {error}"))
             else:
-                self.post_message(ImportFinished(summary))
+                self.post_message(ImportFinished(summary, headlines_waiting=self._start_headline_backfill()))
 
         self.post_message(ImportProgress(0.0, 0))
         self._import_thread = threading.Thread(target=run, name="readq-import", daemon=True)
         self._import_thread.start()
+
+    def _start_headline_backfill(self) -> int:
+        """Learned headlines for the papers a large import gave quick ones, in a
+        process of its own (readq/headline_backfill.py); how many are waiting."""
+        if self.store.path is None:
+            return 0
+        from readq.headline_backfill import ensure_backfill
+
+        try:
+            return ensure_backfill(self.store.path)
+        except OSError:
+            return 0  # the quick headlines stay; `readq reheadline` derives them
 
     def cancel_import(self) -> None:
         self._import_cancel.set()
@@ -256,6 +273,9 @@ class ReadqApp(App):
             lines += [f"line {p.line}: {p.reason}" for p in summary.problems[:5]]
             if len(summary.problems) > 5:
                 lines.append(f"… and {len(summary.problems) - 5} more (readq import shows all)")
+            if message.headlines_waiting:
+                lines.append(f"Headlines of {message.headlines_waiting:,} papers are quick ones for now:"
+                             " the learned ones replace them in the background within a minute or so.")
             self.notify("\n".join(lines), title="Import", severity=severity, timeout=10)
         for screen in self.screen_stack:
             if isinstance(screen, QueueScreen):

@@ -506,6 +506,8 @@ class QueueScreen(Screen):
 
     def on_session_event(self, event: SessionEvent) -> None:
         """What the edit session reports (forwarded by the app)."""
+        if not self.query(NotesPane):
+            return  # the app is closing (its widgets are gone); what was written is saved
         if isinstance(event, Written):
             self.refresh_rows(event.paper_ids)
         elif isinstance(event, (NoteState, NoteReplaced)):

@@ -129,6 +129,8 @@ class ReaderScreen(Screen):
 
     def on_session_event(self, event: SessionEvent) -> None:
         """Forwarded by the app after the queue screen has seen it."""
+        if not self.query(NotesPane):
+            return  # the app is closing (its widgets are gone); what was written is saved
         if isinstance(event, (NoteState, NoteReplaced)):
             self.notes.on_session_event(event)
         else:
