@@ -222,9 +222,28 @@ def _v6_headline_queue() -> str:
         """
 
 
+def _v7_views_read_from_indexes() -> str:
+    """The list's views (a filter in a sort order) answered from indexes alone.
+    Keeping the cursor on its paper counts the rows sorted before it, and a
+    sparse view (read papers, newest first) skips the rows that fail its
+    filter: both read read_at or rating of each row they pass. From the table
+    that meant a page of abstracts per few rows (60 ms at 100k papers); these
+    indexes carry the two columns, and papers_rated lists the rated in id order.
+    papers_queue (the rowid alone) lets the whole queue in import order skip
+    50,000 rows in 1 ms instead of 40 (the table's pages hold the abstracts)."""
+    return """
+        CREATE INDEX papers_queue ON papers(id);
+        DROP INDEX papers_newest;
+        CREATE INDEX papers_newest ON papers(created DESC, id DESC, read_at, rating);
+        DROP INDEX papers_by_rating;
+        CREATE INDEX papers_by_rating ON papers(rating DESC, id, read_at);
+        CREATE INDEX papers_rated ON papers(id) WHERE rating IS NOT NULL;
+        """
+
+
 MIGRATIONS: list[Callable[[], str]] = [_v1_initial, _v2_imports, _v3_searchable_by_sqlite_tools,
                                        _v4_category_index, _v5_tags,
-                                       _v6_headline_queue]
+                                       _v6_headline_queue, _v7_views_read_from_indexes]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -347,7 +347,8 @@ class Store:
     def position_of(self, paper_id: int, filter: Filter = "all", sort: Sort = "queue") -> int | None:
         """Where a paper is in a view, or where it would be if the view does not
         list it (so the row there is its nearest neighbour); None if it is gone.
-        Counts the rows sorted before it, on the sort's index."""
+        Counts the rows sorted before it, on an index that carries the filter's
+        column (migrations._v7_views_read_from_indexes)."""
         rows = self._query("SELECT created, rating FROM papers WHERE id = ?", (paper_id,))
         if not rows:
             return None
