@@ -106,6 +106,9 @@ def resolve_ids(store, identifiers: tuple[str, ...]) -> list[int]:
 
 
 def launch_tui(db: Path) -> None:
+    from readq.tui.heap import pause_collection
+
+    pause_collection()  # until the first frame: the app's imports are long-lived (readq/tui/heap.py)
     from readq.tui.app import run_app
 
     run_app(db)
