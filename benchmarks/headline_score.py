@@ -11,19 +11,22 @@ Also: how often a method name is kept ("StyleTalker: ..." titles whose abstract 
 name), lengths, whole-phrase violations, and headlines per CPU second on one core.
 
 Usage:
-    python benchmarks/headline_score.py [--corpus PATH] [--sample N] [--show M] [--markdown M]
+    python benchmarks/headline_score.py [--corpus PATH] [--sample N] [--show M] [--markdown M] [--stages] [--memory N]
+        [--compare-ref REF]
 It prints figures only; it asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_headline import DEFAULT_CORPUS, load  # noqa: E402
 
 from readq.headline import derive_headline, model_version  # noqa: E402
-from readq.headline_model import STOP_WORDS  # noqa: E402
+from readq.headline_model import STOP_WORDS, WORD_CACHE_SIZE, load_model  # noqa: E402
+from readq.headline_names import clear_cache as clear_name_cache  # noqa: E402
 from readq.headline_rules import rules_headline  # noqa: E402
 
 TARGET_F1, TARGET_NAMES, TARGET_RATE = 0.42, 0.92, 10_000
@@ -114,6 +118,92 @@ def throughput(function, abstracts: list[str], min_seconds: float = 2.0, min_pas
     return len(abstracts) / best
 
 
+def one_pass(function, abstracts: list[str]) -> float:
+    """Abstracts per CPU second in one pass over distinct abstracts, as an import sees them:
+    the model starts with an empty word cache (each new word is computed once)."""
+    load_model.cache_clear()
+    load_model()  # reading the JSON is the cold start, timed apart
+    clear_name_cache()
+    start = time.process_time()
+    for abstract in abstracts:
+        function(abstract)
+    return len(abstracts) / (time.process_time() - start)
+
+
+def cache_cost(abstracts: list[str]) -> tuple[int, float]:
+    """(entries, MB) of the word cache after deriving every headline of `abstracts` with a
+    fresh model: what one process holds (tracemalloc; the cache is cleared at its bound)."""
+    load_model.cache_clear()
+    load_model()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for abstract in abstracts:
+        derive_headline(abstract)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return len(load_model()._cache), (after - before) / 1e6
+
+
+def stage_costs(abstracts: list[str]) -> dict[str, float]:
+    """Microseconds per headline each stage costs where it runs: the whole derivation timed
+    with that stage replaced by a lookup of its own earlier results (same headlines), against
+    the whole derivation as it is (CPU time, best of three)."""
+    from readq import headline
+
+    stages = {"rules' cues and name": ("contribution", lambda text: text),
+              "rules + name model": ("analyse", lambda text, model: text),
+              "counting the abstract's words": ("abstract_counts", lambda text: text),
+              "candidate sentences": ("candidate_sentences", lambda text, strong, weak: text)}
+
+    def timed() -> float:
+        start = time.process_time()
+        for abstract in abstracts:
+            derive_headline(abstract)
+        return (time.process_time() - start) / len(abstracts) * 1e6
+
+    def remembered(function, key):
+        results = {}
+        return lambda *args: results[key(*args)] if key(*args) in results else results.setdefault(
+            key(*args), function(*args))
+
+    timed()  # fills the word cache
+    whole, costs = min(timed() for _ in range(3)), {}
+    for label, (attribute, key) in stages.items():
+        original = getattr(headline, attribute)
+        setattr(headline, attribute, remembered(original, key))
+        try:
+            timed()  # remembers
+            costs[label] = whole - min(timed() for _ in range(3))
+        finally:
+            setattr(headline, attribute, original)
+    return {"whole headline": whole, **costs}
+
+
+def headline_at(ref: str):
+    """derive_headline of readq's headline modules and model at git `ref`, imported from a
+    temporary copy (package readq_at_ref): the same run can time before and after a change."""
+    import atexit
+    import importlib
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="readq-headline-ref-"))
+    atexit.register(shutil.rmtree, folder, True)
+    package = folder / "readq_at_ref"
+    (package / "data").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    files = subprocess.run(["git", "ls-tree", "--name-only", ref, "readq/"], cwd=REPO_ROOT, check=True,
+                           capture_output=True, text=True).stdout.split()
+    for name in [f for f in files if f.startswith("readq/headline")] + ["readq/data/headline_model.json"]:
+        text = subprocess.run(["git", "show", f"{ref}:{name}"], cwd=REPO_ROOT, check=True,
+                              capture_output=True, text=True).stdout
+        text = text.replace("from readq.", "from readq_at_ref.")
+        text = text.replace("from readq import", "from readq_at_ref import")
+        (package / name.removeprefix("readq/")).write_text(text, encoding="utf-8")
+    sys.path.insert(0, str(folder))
+    return importlib.import_module("readq_at_ref.headline").derive_headline
+
+
 def cold_start_seconds() -> float:
     """Importing readq.headline and deriving one headline in a fresh interpreter (the parse
     subprocess pays this once), minus a bare interpreter's start."""
@@ -144,6 +234,11 @@ def main() -> None:
     parser.add_argument("--markdown", type=int, default=0,
                         help="print this many random held-out examples as a Markdown table")
     parser.add_argument("--seed", type=int, default=14, help="seed of the random examples")
+    parser.add_argument("--stages", action="store_true", help="also time each stage where it runs")
+    parser.add_argument("--compare-ref", default="",
+                        help="also time the headline model of this git commit in the same run (e.g. HEAD)")
+    parser.add_argument("--memory", type=int, default=0,
+                        help="also measure the word cache after this many (training-split) abstracts")
     args = parser.parse_args()
 
     papers = load(args.corpus.resolve(), "heldout")
@@ -178,9 +273,31 @@ def main() -> None:
     print(f"targets: F1 >= {TARGET_F1}, names >= {TARGET_NAMES:.0%}, median 45-80 characters")
 
     speed_sample = abstracts[:2000]
+    load_average = os.getloadavg()[0]
     rate_old, rate_new = throughput(rules_headline, speed_sample), throughput(derive_headline, speed_sample)
-    print(f"headlines per CPU second, one core: learned model {rate_new:,.0f}"
-          f" (floor {TARGET_RATE:,}); old rules {rate_old:,.0f} in the same run")
+    print(f"headlines per CPU second, one core, best of repeated passes over {len(speed_sample)} abstracts"
+          f" (words cached): learned model {rate_new:,.0f} (goal {TARGET_RATE:,}); old rules {rate_old:,.0f}"
+          f" in the same run; load average {load_average:.1f} -> {os.getloadavg()[0]:.1f}")
+    pass_old, pass_new = one_pass(rules_headline, abstracts), one_pass(derive_headline, abstracts)
+    print(f"one pass over {len(abstracts)} distinct abstracts, empty word cache (as an import):"
+          f" learned model {pass_new:,.0f}/s; old rules {pass_old:,.0f}/s in the same run")
+    if args.compare_ref:
+        at_ref = headline_at(args.compare_ref)
+        rates: dict[str, list[float]] = {"ref": [], "now": [], "rules": []}
+        for _ in range(3):  # interleaved, so that both see the same machine
+            for label, function in (("ref", at_ref), ("now", derive_headline), ("rules", rules_headline)):
+                rates[label].append(throughput(function, speed_sample, min_seconds=0.5, min_passes=2))
+        print(f"same run, interleaved, words cached: model at {args.compare_ref} {max(rates['ref']):,.0f}/s;"
+              f" this tree {max(rates['now']):,.0f}/s; old rules {max(rates['rules']):,.0f}/s")
+    if args.stages:
+        costs = stage_costs(speed_sample)
+        print("where the time goes, µs per headline: "
+              + "; ".join(f"{label} {cost:.0f}" for label, cost in costs.items()))
+    if args.memory:
+        memory_papers = [paper["abstract"] for paper in load(args.corpus.resolve(), "train")[: args.memory]]
+        entries, megabytes = cache_cost(memory_papers)
+        print(f"word cache after {len(memory_papers)} abstracts: {entries:,} entries, {megabytes:.1f} MB"
+              f" (bound {WORD_CACHE_SIZE:,} entries)")
     print(f"cold start (import readq.headline + one headline): {cold_start_seconds() * 1000:.0f} ms")
 
     for paper, before, after in list(zip(papers, old, new))[: args.show]:

@@ -18,7 +18,7 @@ from readq.headline_model import (
     FUNCTION_WORDS,
     STOP_WORDS,
     KEY,
-    SUBWORDS,
+    SIZE,
     TEXT,
     abstract_counts,
     best_phrase,
@@ -40,6 +40,7 @@ _CONTROL = re.compile(
 )
 _SUBWORD = re.compile(r"[^\W_]+")
 _PAIRS = (("(", ")"), ("[", "]"), ("{", "}"))
+_BRACKET_CHARS = re.compile(r"[()\[\]{}$]")
 
 
 def model_version() -> str:
@@ -73,51 +74,62 @@ def _model_headline(text: str, max_length: int) -> str:
     model = load_model()
     search = model.search
     strong, weak, name, long_form = analyse(text, model)
-    if len(name) + 2 >= max_length or not name.isprintable():
-        name = ""
-    prefix = f"{name}: " if name else ""
-    name_size = len({w for w in _SUBWORD.findall(name.lower()) if w not in STOP_WORDS})
+    if len(name) + 2 >= max_length or not name.isprintable() or "…" in name or "..." in name:
+        name = ""  # a headline never shows an ellipsis, not even inside a name ("…aA")
+    shown = _shown_name(name, long_form, max_length)
+    prefix = f"{shown}: " if name else ""
+    name_size = len({w for w in _SUBWORD.findall(shown.lower()) if w not in STOP_WORDS})
     counts = abstract_counts(text)
     long_form_keys = set(long_form.lower().split())
     seen: set[str] = set()
     sentences = [(kind, model.sentence(sentence)) for kind, sentence in candidate_sentences(text, strong, weak)]
     spread = spread_of([words for _, words in sentences])
-    scored = []
-    for kind, words in sentences:
-        scores = model.sentence_scores(words, kind, counts, spread, name, long_form_keys, seen)
-        scored.append((kind, words, scores, [len(word[SUBWORDS]) for word in words]))
+    scored = [(kind, words, model.sentence_scores(words, kind, counts, spread, name, long_form_keys, seen))
+              for kind, words in sentences]
     lead = (search["name_p"] * name_size, name_size, len(prefix))
     best, best_words = (-1.0, 0, 0), []
-    for kind, words, scores, sizes in scored:
-        found = best_phrase(model, words, scores, sizes, max_length - len(prefix), kind, lead)
+    for kind, words, scores in scored:
+        found = best_phrase(model, words, scores, None, max_length - len(prefix), kind, lead)
         if found[0] > best[0]:
             best, best_words = found, words
     if not name and len(scored) > 1:
         # "Topic: phrase": the field the first sentence names, then what the paper offers.
-        kind, words, scores, sizes = scored[0]
-        topic = best_phrase(model, words, scores, sizes, search["topic_chars"], kind, max_words=search["topic_words"])
+        kind, words, scores = scored[0]
+        topic = best_phrase(model, words, scores, None, search["topic_chars"], kind, max_words=search["topic_words"])
         if topic[0] >= 0:
             topic_words = words[topic[1] : topic[2]]
             topic_text = " ".join(word[TEXT] for word in topic_words)
             held = {word[KEY] for word in topic_words}
             lead = (topic[3], topic[4], len(topic_text) + 2)
-            for kind, words, scores, sizes in scored[1:]:
+            for kind, words, scores in scored[1:]:
                 # A word the topic holds already adds nothing.
                 scores = [0.0 if word[KEY] in held else score for word, score in zip(words, scores)]
-                sizes = [0 if word[KEY] in held else size for word, size in zip(words, sizes)]
+                sizes = [0 if word[KEY] in held else word[SIZE] for word in words]
                 found = best_phrase(model, words, scores, sizes, max_length - lead[2], kind, lead)
                 if found[0] >= 0 and found[0] + search["topic_bonus"] > best[0]:
                     best, best_words, prefix = (found[0] + search["topic_bonus"], *found[1:]), words, topic_text
         if prefix:
             prefix = _capitalised(prefix) + ": "
     if best[0] < 0:
-        return name
+        return shown
     phrase = _capitalised(" ".join(word[TEXT] for word in best_words[best[1] : best[2]]))
     if not _balanced(phrase + prefix):
-        return name
+        return shown
     if not prefix or (name and (phrase.startswith(name) or name in phrase.split(" "))):
         return phrase
+    if shown != name and long_form in phrase.split(" "):  # not "MoR (Mixture-of-Recursions): Mixture-of-..."
+        return f"{name}: {phrase}"
     return prefix + phrase
+
+
+def _shown_name(name: str, long_form: str, max_length: int) -> str:
+    """The name as the headline shows it: "Chain-of-Memory (CoM)" when the abstract spells the
+    acronym out in one capitalised word (real titles use that word twice as often as the
+    acronym; a lower-case one, "plug-and-play (PnP)", is a term, not the paper's name)."""
+    if (name and long_form[:1].isupper() and " " not in long_form
+            and len(long_form) + len(name) + 5 < max_length // 2):
+        return f"{long_form} ({name})"
+    return name
 
 
 def analyse(text: str, model) -> tuple[list, object, str, str]:
@@ -140,6 +152,8 @@ def _capitalised(phrase: str) -> str:
 
 
 def _balanced(text: str) -> bool:
+    if _BRACKET_CHARS.search(text) is None:  # most headlines hold no bracket at all
+        return True
     return all(text.count(open_) == text.count(close) for open_, close in _PAIRS) and text.count("$") % 2 == 0
 
 

@@ -6,10 +6,14 @@
 2. A phrase search picks, inside one clause of those sentences, the span with the best
    expected content-word F1 under those scores plus a small bonus for length, starting
    and ending only on words that start and end phrases in real titles.
-3. The method name found by the rules (readq.headline_rules) leads: "Name: phrase".
+3. The method name found by the rules (readq.headline_rules) or the name model
+   (readq.headline_names) leads: "Name: phrase".
 
 The weights are `data/headline_model.json`, rebuilt by `benchmarks/train_headline.py`.
-Pure Python; per-word scores are cached, so a headline costs tens of microseconds.
+Pure Python. What depends on a word alone (its facts and its logit at and after a sentence's
+start) is cached per word, bounded by WORD_CACHE_SIZE; a headline costs about 120 µs of CPU,
+a quarter of it the rules and another sixth counting the abstract's words
+(`benchmarks/headline_score.py --stages`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from pathlib import Path
 from readq.headline_names import name_feature_names
 
 MODEL_PATH = Path(__file__).parent / "data" / "headline_model.json"
-MODEL_FORMAT = 1  # bumped when the features change; the file records the version it was built for
+MODEL_FORMAT = 3  # bumped when the features change; the file records the version it was built for
 
 STOP_WORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -49,6 +53,7 @@ FUNCTION_WORDS = STOP_WORDS | BARRIER_WORDS | frozenset(
 _OPENING = "([{\"'“‘"
 _CLOSING = ")]}\"'”’.,;:!?"
 _SUBWORD = re.compile(r"[^\W_]+")
+_PAIRED = re.compile(r"[$()\[\]{}\"“”]")  # characters that must pair up inside a phrase
 _SENTENCE_BREAK = re.compile(r"[.!?] (?=[A-Z0-9\"'“(\[$\\])")
 # A bracket that ends a word ("(LLM)-driven" stays: removing it would join two words).
 _PARENTHETICAL = re.compile(r" ?\((?:[^()$]|\([^()$]*\))*\)(?=[\s.,;:!?]|$)")
@@ -110,16 +115,21 @@ def candidate_sentences(text: str, strong: list, weak) -> list[tuple[str, str]]:
 MAX_SENTENCE_WORDS = 30  # later words are rarely in the title and cost time
 WORD_CACHE_SIZE = 50_000
 # A word's cached facts: (text, key, subwords, barrier, stop_after, start_ok, end_ok,
-# logit inside a sentence, logit at its start): all that depends on the word alone.
-TEXT, KEY, SUBWORDS, BARRIER, STOP_AFTER, START_OK, END_OK, LOGIT, FIRST_LOGIT = range(9)
+# logit inside a sentence, logit at its start, number of subwords, width with its space,
+# the weight it gives the next word): all that depends on the word alone.
+TEXT, KEY, SUBWORDS, BARRIER, STOP_AFTER, START_OK, END_OK, LOGIT, FIRST_LOGIT, SIZE, WIDTH, AFTER = range(12)
 
 
-_COUNT_SPLIT = str.maketrans({c: " " for c in "-_/.,;:!?()[]{}\"'“”‘’$"})
+_COUNT_SPLIT = "-_/.,;:!?()[]{}\"'“”‘’$"  # compounds and punctuation split into words for counting
 
 
 def abstract_counts(text: str) -> Counter:
     """How often each lowercase word occurs in the abstract (compounds split at hyphens)."""
-    return Counter(text.lower().translate(_COUNT_SPLIT).split())
+    text = text.lower()
+    for char in _COUNT_SPLIT:  # a few replaces are cheaper than str.translate
+        if char in text:
+            text = text.replace(char, " ")
+    return Counter(text.split())
 
 
 def word_facts(raw: str) -> tuple[str, str, tuple[str, ...], bool, bool]:
@@ -128,9 +138,13 @@ def word_facts(raw: str) -> tuple[str, str, tuple[str, ...], bool, bool]:
     if not core:  # a lone dash or bracket ends a phrase
         return raw, "", (), True, True
     key = core.lower()
-    subwords = () if key in STOP_WORDS else tuple(
-        dict.fromkeys(w for w in _SUBWORD.findall(key) if w not in STOP_WORDS))
-    unbalanced = any(c in core for c in "$()[]{}\"“”") and (
+    if key in STOP_WORDS:
+        subwords = ()
+    elif key.isalnum():  # one plain word: what _SUBWORD would find
+        subwords = (key,)
+    else:
+        subwords = tuple(dict.fromkeys(w for w in _SUBWORD.findall(key) if w not in STOP_WORDS))
+    unbalanced = _PAIRED.search(core) is not None and (
         core.count("$") % 2 or core.count("(") != core.count(")") or core.count("[") != core.count("]")
         or core.count("{") != core.count("}") or any(q in core for q in "\"“”"))
     barrier = bool(unbalanced) or key in BARRIER_WORDS or (raw[0] in _OPENING and raw[0] != "'") or (
@@ -141,44 +155,53 @@ def word_facts(raw: str) -> tuple[str, str, tuple[str, ...], bool, bool]:
 
 def static_features(text: str, subwords: tuple, prior: float | None, first: bool) -> list[int]:
     """Features of a word that do not depend on its abstract (cached at run time)."""
-    features = [_SUBWORD_FEATURE[min(len(subwords), 3)]]
-    if prior is not None:
-        features += [feature for threshold, feature in _PRIOR_FEATURES if prior > threshold]
+    head, tail = _static_parts(text, subwords, prior)
     if first:
-        features.append(_F["sentence_start"])
-    elif text[0].isupper():
-        features.append(_F["capital"])
-    if sum(c.isupper() for c in text) >= 2:
-        features.append(_F["acronym"])
+        return head + [_F["sentence_start"]] + tail
+    return head + [_F["capital"]] + tail if text[0].isupper() else head + tail
+
+
+def _static_parts(text: str, subwords: tuple, prior: float | None) -> tuple[list[int], list[int]]:
+    """static_features before and after the sentence-start / capital feature."""
+    head = [_SUBWORD_FEATURE[min(len(subwords), 3)]]
+    if prior is not None:
+        head += [feature for threshold, feature in _PRIOR_FEATURES if prior > threshold]
+    tail = []
+    if sum(map(str.isupper, text)) >= 2:
+        tail.append(_F["acronym"])
     if "-" in text:
-        features.append(_F["hyphen"])
-    if any(c.isdigit() for c in text):
-        features.append(_F["digit"])
+        tail.append(_F["hyphen"])
+    if any(map(str.isdigit, text)):
+        tail.append(_F["digit"])
     if prior is None:
-        features.append(_F["unknown"])
-    return features
+        tail.append(_F["unknown"])
+    return head, tail
 
 
 def word_count(subwords: tuple, counts: Counter) -> int:
     return min(counts.get(w, 1) for w in subwords)
 
 
-def spread_of(sentences: list[list[tuple]]) -> Counter:
-    """In how many candidate sentences each word occurs."""
-    spread: Counter = Counter()
+def spread_of(sentences: list[list[tuple]]) -> dict[str, int]:
+    """In how many candidate sentences each word occurs, for the words found in two or more
+    (a word in one sentence only has no spread feature; an empty result skips the lookups)."""
+    if len(sentences) < 2:
+        return {}
+    spread: dict[str, int] = {}
     for words in sentences:
-        spread.update({word[KEY] for word in words if word[SUBWORDS]})
-    return spread
+        for key in {word[KEY] for word in words if word[SIZE]}:
+            spread[key] = spread.get(key, 0) + 1
+    return {key: count for key, count in spread.items() if count > 1}
 
 
-def context_features(words: list[tuple], index: int, kind: str, counts: Counter, spread: Counter,
+def context_features(words: list[tuple], index: int, kind: str, counts: Counter, spread: dict[str, int],
                      name: str, long_form: set[str], seen: set[str]) -> list[int]:
     """Features of a word in its abstract: sentence, position, count, neighbours (training only;
     Model.sentence_scores computes the same sum of weights inline)."""
     word = words[index]
     features = [_KIND_FEATURE[kind], _POS_FEATURE[_POSITION_BUCKETS[index] if index < 16 else 7],
                 _COUNT_FEATURE[min(word_count(word[SUBWORDS], counts), MAX_COUNT)]]
-    if spread[word[KEY]] > 1:
+    if spread.get(word[KEY], 0) > 1:
         features.append(_SPREAD_FEATURE[min(spread[word[KEY]], 3)])
     previous = words[index - 1][KEY] if index else ""
     if previous in _DETERMINERS:
@@ -232,8 +255,12 @@ class Model:
             if subwords:
                 prior = self.priors.get(key)
                 base = self.bias + self.prior_weight * (self.unknown_prior if prior is None else prior)
-                logit = base + sum(self.weights[f] for f in static_features(text, subwords, prior, False))
-                first_logit = base + sum(self.weights[f] for f in static_features(text, subwords, prior, True))
+                # static_features for a word inside a sentence and at its start, built once
+                head, tail = _static_parts(text, subwords, prior)
+                weights = self.weights
+                inside = head + [_F["capital"]] + tail if text[0].isupper() else head + tail
+                logit = base + sum([weights[f] for f in inside])
+                first_logit = base + sum([weights[f] for f in head + [_F["sentence_start"]] + tail])
                 if not barrier and key not in FUNCTION_WORDS:
                     shaped = text[0].isupper() or text[0].isdigit() or "-" in text
                     start_ok = key not in self.start_bad and not key.endswith("ly")
@@ -243,7 +270,8 @@ class Model:
                     # "heavy- and light-chain": half a compound neither starts nor ends a phrase
                     start_ok = start_ok and text[0] not in "-–/"
                     end_ok = end_ok and text[-1] not in "-–/"
-            cached = (text, key, subwords, barrier, stop_after, start_ok, end_ok, logit, first_logit)
+            cached = (text, key, subwords, barrier, stop_after, start_ok, end_ok, logit, first_logit,
+                      len(subwords), len(text) + 1, self._after.get(key, 0.0))
             # A bound for long-running processes: 50,000 words cost about 23 MB
             # per process and keep the speed (200,000 cost 60 MB, measured on 50k abstracts).
             if len(self._cache) > WORD_CACHE_SIZE:
@@ -257,37 +285,44 @@ class Model:
         cache, word = self._cache, self.word
         return [cache.get(raw) or word(raw) for raw in sentence.split(None, MAX_SENTENCE_WORDS)[:MAX_SENTENCE_WORDS]]
 
-    def sentence_scores(self, words: list[tuple], kind: str, counts: Counter, spread: Counter, name: str,
+    def sentence_scores(self, words: list[tuple], kind: str, counts: Counter, spread: dict[str, int], name: str,
                         long_form: set[str], seen: set[str]) -> list[float]:
         """Expected title content words each word brings: P(in title) times its subwords.
-        The sum of weights of static_features + context_features, inlined for speed."""
+        The sum of weights of static_features + context_features, inlined for speed: a word
+        carries its own logit and the weight it gives the next word ("a", "for": AFTER)."""
         scores = []
-        kind_pos, count_weight, after = self._kind_pos[kind], self._count, self._after
+        append = scores.append
+        kind_pos, count_weight = self._kind_pos[kind], self._count
         top_count, spread_weight = count_weight[MAX_COUNT], self._spread
         w = self.weights
         name_weight, long_weight, first_weight = w[_F["name"]], w[_F["long_form"]], w[_F["first_occurrence"]]
-        exp, previous = math.exp, ""
-        for index, word in enumerate(words):
-            subwords, key = word[SUBWORDS], word[KEY]
-            if not subwords:
-                scores.append(0.0)
-                previous = key
-                continue
-            count = counts.get(subwords[0], 1) if len(subwords) == 1 else min([counts.get(w, 1) for w in subwords])
-            logit = (word[LOGIT] if index else word[FIRST_LOGIT]) + kind_pos[index] + after.get(previous, 0.0)
-            logit += count_weight[count] if count <= MAX_COUNT else top_count
-            spreads = spread.get(key, 0)
-            if spreads > 1:
-                logit += spread_weight[3 if spreads > 3 else spreads]
-            if key not in seen:
-                logit += first_weight
-                seen.add(key)
-            if long_form and key in long_form:
-                logit += long_weight
-            if name and word[TEXT] == name:
-                logit += name_weight
-            scores.append(len(subwords) / (1.0 + exp(-logit)) if logit > -30 else 0.0)
-            previous = key
+        exp, after, index, get_count = math.exp, 0.0, 0, counts.get
+        for word in words:
+            size = word[SIZE]
+            if size:
+                key = word[KEY]
+                if size == 1:
+                    count = get_count(word[SUBWORDS][0], 1)
+                else:
+                    count = min([get_count(subword, 1) for subword in word[SUBWORDS]])
+                logit = (word[LOGIT] if index else word[FIRST_LOGIT]) + kind_pos[index] + after + (
+                    count_weight[count] if count <= MAX_COUNT else top_count)
+                if spread:  # only words found in two or more sentences are in it
+                    spreads = spread.get(key, 0)
+                    if spreads > 1:
+                        logit += spread_weight[3 if spreads > 3 else spreads]
+                if key not in seen:
+                    logit += first_weight
+                    seen.add(key)
+                if long_form and key in long_form:
+                    logit += long_weight
+                if name and word[TEXT] == name:
+                    logit += name_weight
+                append(size / (1.0 + exp(-logit)) if logit > -30 else 0.0)
+            else:
+                append(0.0)
+            after = word[AFTER]
+            index += 1
         return scores
 
 
@@ -296,11 +331,12 @@ def load_model(path: Path = MODEL_PATH) -> Model:
     return Model(json.loads(path.read_text(encoding="utf-8")))
 
 
-def best_phrase(model: Model, words: list[tuple], scores: list[float], sizes: list[int], budget: int,
+def best_phrase(model: Model, words: list[tuple], scores: list[float], sizes: list[int] | None, budget: int,
                 kind: str, prefix: tuple[float, int, int] = (0.0, 0, 0), max_words: int = MAX_SPAN_WORDS
                 ) -> tuple[float, int, int, float, int, int]:
     """(score, start, end, gain, size, characters) of the best span words[start:end] that fits
-    `budget` characters after a prefix (a name or a topic) of (gain, size, characters)."""
+    `budget` characters after a prefix (a name or a topic) of (gain, size, characters).
+    `sizes` overrides the words' own numbers of subwords (None: their own)."""
     best = (-1.0, 0, 0, 0.0, 0, 0)
     best_score = -1.0
     search = model.search
@@ -310,20 +346,21 @@ def best_phrase(model: Model, words: list[tuple], scores: list[float], sizes: li
     full_bonus = bonus * 70 + kind_bonus  # the length bonus stops growing at 70 characters
     min_start = search["min_start"]  # a phrase rarely gains by opening on an unlikely word
     count = len(words)
+    limit = budget + prefix_chars
+    size_of = SIZE if sizes is None else None
     for start in range(count):
-        if not words[start][START_OK] or scores[start] < min_start:
+        if scores[start] < min_start or not words[start][START_OK]:
             continue
         gain, size, chars = prefix_gain, prefix_size, prefix_chars - 1
-        limit = budget + prefix_chars
         for end in range(start, min(count, start + max_words)):
             word = words[end]
             if word[BARRIER]:
                 break
-            chars += len(word[TEXT]) + 1
+            chars += word[WIDTH]
             if chars > limit:
                 break
             gain += scores[end]
-            size += sizes[end]
+            size += word[SIZE] if size_of else sizes[end]
             if word[END_OK]:
                 score = 2 * gain / (size + title_words) + (bonus * chars + kind_bonus if chars < 70 else full_bonus)
                 if score > best_score:

@@ -99,7 +99,7 @@ PINNED_LISTING: list[str] = [
     'ADLM: Language detoxification using an attribute-discriminative latent space',
     'RC-MAE: Reconstruction-Consistent Masked Auto-Encoder',
     'Pre-training a large transformer model: Self-distillation',
-    'SoftNet: Class incremental learning method referred to as Soft-SubNetworks',
+    'Soft-SubNetworks (SoftNet): Few-shot class incremental learning',
     'MBC property in neural set encoding functions',
     'UAGDet: Uncertainty-aware object detection framework with a structured-graph',
     'StyleTalker: Audio-driven talking head generation model',
@@ -245,7 +245,7 @@ def test_short_text_is_kept_whole() -> None:
     assert derive_headline("We propose TinyNet, a small network for edge devices.") == (
         "TinyNet: Small network for edge devices"
     )
-    assert derive_headline("A short note on graphs.") == "Note on graphs"
+    assert derive_headline("A short note on graphs.") == "A short note on graphs"
 
 
 def test_latex_wrappers_are_stripped_and_math_is_kept() -> None:
