@@ -205,7 +205,7 @@ def speed(engines: dict[str, SearchEngine], runs: int) -> list[list[str]]:
         per_run: list[list[float]] = []
         for _ in range(runs):
             vocabulary = engine.vocabulary()
-            for name in ("prefixed", "similar", "typo_prefixed", "containing", "split"):
+            for name in ("prefixed", "similar", "typo_prefixed", "containing", "split", "swapped"):
                 getattr(getattr(vocabulary, name, None), "cache_clear", lambda: None)()
             times = []
             for query in typed:

@@ -5,13 +5,16 @@ How a query runs (each step bounded, so a keystroke stays within a frame):
    filters (is:unread, cat:cs.RO, ...), which become SQL conditions.
 2. Each word becomes a group of index terms: the word itself; for the word
    still being typed, or an unknown word of three or more letters, the
-   commonest words it is a prefix of; words of the vocabulary within one or
-   two edits (for a rare word, only the far commoner ones); run-together
-   names holding adjacent query words ("point mamba" -> "zigzagpointmamba"),
-   and a run-together word's parts ("pointmamba" -> "point mamba").
+   commonest words it is a prefix of; the word with two letters swapped back
+   ("segmnetation", "sgem" while typing) when that is far commoner, else words
+   of the vocabulary within one or two edits (for a rare word, only the far
+   commoner ones); run-together names holding adjacent query words ("point
+   mamba" -> "zigzagpointmamba"), and a run-together word's parts
+   ("pointmamba" -> "point mamba").
 3. FTS5 finds papers holding a term of every group. When the vocabulary says
    the matches are few, all of them are ranked by bm25 and the best re-ranked
-   in Python (headline, exact words, word order, recency): "best match first".
+   in Python (a short headline holding every word in the typed order first,
+   then exact words, word order, recency): "best match first".
    When they are many, those with every word in the title are ranked first,
    the rest follow newest-added first straight from the index, and the count
    stops at COUNT_LIMIT ("more than 10,000"). Every ranking and count has a
@@ -24,6 +27,7 @@ The store and this module never import textual.
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 import threading
@@ -37,8 +41,8 @@ from readq.migrations import VISIBLE_BELOW
 from readq.query import STATES, Condition, Query
 from readq.search_sql import COUNT_LIMIT
 from readq.search_vocabulary import (  # noqa: F401 - re-exported for importers, widgets, benchmarks
-    LONGEST_TERM, TOKEN, TRUSTED_COMPLETION_DOCS, Vocabulary, fold, note_word_counts, raw_words,
-    vocabulary_counts, words,
+    LONGEST_TERM, RARE_WORD_DOCS, TOKEN, TRUSTED_COMPLETION_DOCS, Vocabulary, fold, note_word_counts,
+    raw_words, vocabulary_counts, words,
 )
 
 MAX_QUERY_WORDS = 8
@@ -50,6 +54,7 @@ BM25_BUDGET = 4000
 TITLE_BUDGET = 6 * BM25_BUDGET
 RANK_TIME_LIMIT = 0.006
 COUNT_TIME_LIMIT = 0.005
+MIN_COUNT_SHARE = 0.2  # of COUNT_TIME_LIMIT, however late counting starts
 FIRST_PAGE_TIME_LIMIT = 0.003
 CORRELATION = 4.0
 PAGE = 100
@@ -62,13 +67,19 @@ WEIGHT_EARLY = 0.3  # query words in the abstract's opening
 WEIGHT_EXACT = 0.3  # words found as typed...
 WEIGHT_PREFIX = 0.2  # ...or as completions of what was typed (a typo correction gets nothing)
 WEIGHT_IN_ORDER = 0.8  # query words next to each other, in the typed order
+# Every query word in the headline: the fewer other words it has, the likelier
+# these are the words remembered of it (a short title holding them all is the
+# one meant), scored as log 1 / (ways to pick k of its n words).
+WEIGHT_ALL_IN_TITLE = 3.0
+WEIGHT_TITLE_LENGTH = 0.4
+OUT_OF_ORDER = 0.2  # ...and fewer when the headline has them in another order
 EARLY_CHARACTERS = 300  # about the first two sentences
-RERANK_DEPTH = 60
+RERANK_DEPTH = 40  # bm25 with a heavy headline weight puts the short titles among these
 STOP_WORDS = frozenset(
     "a an and are as at be by for from has have in is it its of on or that the this to"
     " was were which with we our via".split()
 )
-BM25 = "bm25(papers_fts, 6.0, 1.0, 4.0, 1.0, 2.0)"  # title, abstract, arxiv_id, comments, notes
+BM25 = "bm25(papers_fts, 20.0, 1.0, 4.0, 1.0, 2.0)"  # title, abstract, arxiv_id, comments, notes
 ORDERS = {  # sort -> (ORDER BY over papers p, what the status line says)
     "best": ("", "best match first"),
     "added": ("ORDER BY p.id DESC", "newest added first"),
@@ -143,6 +154,7 @@ class SearchEngine:
         self._stamps: tuple[str, str] | None = None
         self._filters = query_language.FILTERS
         self._lock = threading.Lock()
+        self._started = 0.0  # when the search under way began (frame budgets)
 
     def close(self) -> None:
         with self._lock:
@@ -190,6 +202,7 @@ class SearchEngine:
         `filter` (models.FILTERS), in `sort` (RESULT_SORTS; None: best match)."""
         started = time.perf_counter()
         with self._lock:
+            self._started = started
             result = self._search(query, filter, sort or "best", limit)
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
@@ -321,9 +334,12 @@ class SearchEngine:
             first, second = typed[position], typed[position + 1]
             if min(len(first), len(second)) >= JOIN_SHORTEST_WORD:
                 joined = vocabulary.containing(first + second)
-                if not joined and not (still_typing and position + 1 == len(typed) - 1):
+                if not joined and not (still_typing and position + 1 == len(typed) - 1) and min(
+                        vocabulary.docs.get(first, 0), vocabulary.docs.get(second, 0)) < RARE_WORD_DOCS:
                     # a near spelling of the name ("retor motion" -> "retromotion"),
-                    # once its words are finished (an edit search is a few ms)
+                    # once its words are finished (an edit search is a few ms), and
+                    # when one of them may be a typo: two common words that no name
+                    # holds are not a misspelt one ("dual agent" is not "evalagent")
                     joined = vocabulary.similar(first + second)
                 groups[position].extend(joined)
                 groups[position + 1].extend(joined)
@@ -388,7 +404,7 @@ class SearchEngine:
         if bool(expression) and sort in ("added", "queue") and not conditions:
             # The index's own order: the first page, then counting on from there.
             result.ids, result.total, result.total_exact = sql.page_and_count(
-                conn, result.plan.sql, params, limit, self.count_time_limit)
+                conn, result.plan.sql, params, limit, self._count_seconds())
             return
         # Walking another order's index past few matches (cat:cs.RO, rated:5)
         # can take long: then find the matches first and sort them.
@@ -406,8 +422,17 @@ class SearchEngine:
             result.total, result.total_exact = len(result.ids), True
             return
         counted, result.total_exact = sql.count_within(
-            conn, f"{counting or select} LIMIT {COUNT_LIMIT + 1}", params, self.count_time_limit)
+            conn, f"{counting or select} LIMIT {COUNT_LIMIT + 1}", params, self._count_seconds())
         result.total = max(counted, len(result.ids))
+
+    def _count_seconds(self) -> float:
+        """Counting gets what the query's frame has left: the ranking and counting
+        budgets together, less the time already spent (on a ranking that ran out
+        of time, say), and at least a fraction of its own. Past it the count is a
+        lower bound ("more than 3,200 matches")."""
+        spent = time.perf_counter() - self._started
+        left = self.rank_time_limit + self.count_time_limit - spent
+        return min(self.count_time_limit, max(self.count_time_limit * MIN_COUNT_SHARE, left))
 
     def _rerank(self, ids: list[int], scores: dict[int, float], groups: list[WordGroup]) -> list[int]:
         """Order candidates by bm25 plus headline, exact-word and word-order bonuses.
@@ -445,6 +470,10 @@ class SearchEngine:
                     score += WEIGHT_EXACT * share
                 elif group.completions & (in_title | in_body):
                     score += WEIGHT_PREFIX * share
+            if all(terms & in_title for terms in group_terms):
+                picks = math.comb(max(len(groups), _title_length(title)), len(groups))
+                bonus = max(0.0, WEIGHT_ALL_IN_TITLE - WEIGHT_TITLE_LENGTH * math.log(picks))
+                score += bonus if _in_order(title_hits, group_terms) else bonus * OUT_OF_ORDER
             if len(groups) > 1:
                 pairs = zip(group_terms, group_terms[1:])
                 found = sum(
@@ -463,26 +492,55 @@ def _term_docs(vocabulary: Vocabulary) -> Callable[[str], int]:
 
 def _word_terms(word: str, vocabulary: Vocabulary, being_typed: bool) -> tuple[list[str], set[str]]:
     """The index terms a typed word stands for, and which of them complete it.
-    Completion comes before correction: "judg" means judge/judgment, not "udg"."""
+    Completion comes before correction: "judg" means judge/judgment, not "udg".
+    Two swapped letters, the commonest slip, are undone first ("segmnetation",
+    "sgem" while typing): a few lookups instead of an edit-distance scan."""
     completions: tuple[str, ...] = ()
     if being_typed or (len(word) >= 3 and not vocabulary.is_known(word)):
         completions = vocabulary.prefixed(word)
+    swapped = vocabulary.swapped(word, complete=being_typed) if len(word) >= 3 else ()
     if completions:
         terms = [word, *completions]
         if vocabulary.matches(completions) < TRUSTED_COMPLETION_DOCS and not vocabulary.is_known(word):
-            terms.extend(vocabulary.similar(word))  # maybe a typo that happens to prefix a rare word
+            # maybe a typo that happens to prefix a rare word
+            terms.extend(swapped or vocabulary.similar(word))
     elif vocabulary.is_known(word):
         terms = [word, *vocabulary.common_neighbours(word)]
+    elif swapped:
+        terms = [word, *swapped]
     else:
         terms = [word, *vocabulary.similar(word)]
         if being_typed and vocabulary.matches(terms[1:]) < TRUSTED_COMPLETION_DOCS:
             # an unfinished word with a typo: "gausia" is on its way to "gaussian"
             terms.extend(vocabulary.typo_prefixed(word))
+    if being_typed:
+        terms.extend(swapped)  # "sgem" on its way to "segmentation", beside "sgemm"
     if len(word) >= SPLIT_SHORTEST_WORD and not vocabulary.docs.get(word, 0) >= 50:
         parts = vocabulary.split(word)
         if parts:
             terms.append(parts)
     return terms, set(completions)
+
+
+def _in_order(hits: list[tuple[int, int, str]], group_terms: list[set[str]]) -> bool:
+    """Whether the text holds the groups' terms in the typed order (not
+    necessarily next to each other): each group found from the previous one's
+    word on (one run-together name may hold two typed words)."""
+    position = 0
+    for terms in group_terms:
+        position = next((i for i in range(position, len(hits)) if hits[i][2] in terms), -1)
+        if position < 0:
+            return False
+    return True
+
+
+def _title_length(title: str) -> int:
+    """Words of a headline that could be remembered of it (not "a", "of", ...)."""
+    return len({word for word in _TITLE_WORD.findall(title)
+                if word not in STOP_WORDS and not word.isdigit()})
+
+
+_TITLE_WORD = re.compile(r"[^\W_]{4,}")  # shorter ones are seldom what is remembered
 
 
 def _adjacent(text: str, hits: list[tuple[int, int, str]], first: set[str], second: set[str]) -> bool:

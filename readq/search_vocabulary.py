@@ -20,7 +20,11 @@ from rapidfuzz.distance import OSA
 
 TOKEN = re.compile(r"[^\W_]+")
 LONGEST_TERM = 40
-PREFIX_EXPANSIONS = 12
+# Completions a prefix stands for, commonest first. Each adds its doclist to the
+# ranking's work, and past its frame budget a query falls back to newest first...
+PREFIX_EXPANSIONS = 8
+# ...so fewer for three letters, whose completions are the commonest words.
+SHORT_PREFIX_EXPANSIONS = 6
 FUZZY_EXPANSIONS = 6
 COMPOUND_EXPANSIONS = 12
 # A word the vocabulary holds this often is taken as typed, not as a typo...
@@ -104,6 +108,7 @@ class Vocabulary:
         self.typo_prefixed = lru_cache(maxsize=1024)(self._typo_prefixed)
         self.containing = lru_cache(maxsize=1024)(self._containing)
         self.split = lru_cache(maxsize=1024)(self._split)
+        self.swapped = lru_cache(maxsize=4096)(self._swapped)
 
     def matches(self, terms: Iterable[str]) -> int:
         """Papers holding any of `terms` (at most: one paper may hold several)."""
@@ -117,7 +122,8 @@ class Vocabulary:
         start = bisect.bisect_right(self.sorted_terms, prefix)
         end = bisect.bisect_left(self.sorted_terms, prefix + "\U0010ffff", lo=start)
         candidates = self.sorted_terms[start:end]
-        return tuple(heapq.nlargest(PREFIX_EXPANSIONS, candidates, key=self.docs.__getitem__))
+        expansions = PREFIX_EXPANSIONS if len(prefix) > 3 else SHORT_PREFIX_EXPANSIONS
+        return tuple(heapq.nlargest(expansions, candidates, key=self.docs.__getitem__))
 
     def _similar(self, word: str) -> tuple[str, ...]:
         """Words within the allowed edits of `word`, closest and most common first."""
@@ -161,6 +167,25 @@ class Vocabulary:
                 if len(term) > length:
                     found[term] = min(distance, found.get(term, distance))
         return tuple(sorted(found, key=lambda t: (found[t], -self.docs[t]))[:PREFIX_EXPANSIONS])
+
+    def _swapped(self, word: str, complete: bool = False) -> tuple[str, ...]:
+        """`word` with two adjacent letters swapped, the commonest slip ("segmnetation"),
+        where that is a word far more common than `word` (and, with `complete`,
+        than any completion of it: "sgem" -> segmentation). A few lookups: cheap
+        enough for every key, unlike an edit-distance scan."""
+        readings = [self.docs.get(word, 0)]
+        if complete:
+            readings += map(self.docs.__getitem__, self.prefixed(word))
+        floor = RARE_NEIGHBOUR_RATIO * max(1, *readings)
+        found: dict[str, int] = {}
+        for i in range(len(word) - 1):
+            if word[i] == word[i + 1]:
+                continue
+            variant = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            for term in (variant, *self.prefixed(variant)) if complete else (variant,):
+                if self.docs.get(term, 0) >= floor:
+                    found[term] = self.docs[term]
+        return tuple(heapq.nlargest(PREFIX_EXPANSIONS, found, key=found.__getitem__))
 
     def common_neighbours(self, word: str) -> tuple[str, ...]:
         """For a rare word: the near spellings far more common than it (it may be a

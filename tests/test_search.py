@@ -305,3 +305,16 @@ def test_a_whole_word_outranks_its_completion_which_outranks_a_typo(store: Store
     titles = [store.get(i).title.split()[0] for i in engine.search("coarsening ").ids[:3]]
     assert titles == ["Coarsening", "Coarsenings", "Coarsenimg"]
 
+
+
+def test_counting_gets_what_the_frame_has_left(engine: SearchEngine):
+    """Ranking and counting share one frame: after a ranking that used it up,
+    counting gets only a share of its own budget (the count is then a lower
+    bound, "more than ..."), never nothing; with time left, its whole budget."""
+    from readq.search import MIN_COUNT_SHARE
+
+    engine.rank_time_limit, engine.count_time_limit = 0.006, 0.005
+    engine._started = time.perf_counter() - 1.0  # the frame is long gone
+    assert engine._count_seconds() == pytest.approx(0.005 * MIN_COUNT_SHARE)
+    engine._started = time.perf_counter() + 1.0  # all of it left
+    assert engine._count_seconds() == 0.005
