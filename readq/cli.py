@@ -21,8 +21,7 @@ import click
 
 from readq import __version__
 from readq.errors import ReadqError
-from readq.exporters import FORMATS as EXPORT_FORMATS
-from readq.importers import FORMATS as IMPORT_FORMATS
+from readq.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from readq.output import detail_text, list_line, paper_view, to_json
 from readq.paths import config_path, resolve_db_path
 from readq.textclean import terminal_safe

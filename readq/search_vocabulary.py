@@ -15,8 +15,6 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 TOKEN = re.compile(r"[^\W_]+")
 LONGEST_TERM = 40
@@ -134,6 +132,9 @@ class Vocabulary:
             self._by_length = {}
             for term in self.sorted_terms:
                 self._by_length.setdefault(len(term), []).append(term)
+        from rapidfuzz import process  # here: the TUI's first frame needs no edit distances
+        from rapidfuzz.distance import OSA
+
         found: list[tuple[int, int, str]] = []
         for length in range(len(word) - edits, len(word) + edits + 1):
             choices = self._by_length.get(length)
@@ -158,6 +159,9 @@ class Vocabulary:
         start = bisect.bisect_left(self.sorted_terms, word[0])
         end = bisect.bisect_left(self.sorted_terms, word[0] + "\U0010ffff", lo=start)
         choices = self.sorted_terms[start:end]
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         found: dict[str, int] = {}
         for extra in (0, 1, -1):  # the start as long as the word, one letter more or less
             length = len(word) + extra

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from readq.import_engine import ImportTimings, PreparedRecord
 
 # Names of the import engine this module re-exports, imported when first asked
-# for: the engine pulls in the search module (rapidfuzz), which a TUI's first
+# for: the engine pulls in the search module, which a TUI's first
 # frame does not need.
 _FROM_IMPORT_ENGINE = {"ImportEngine", "ImportTimings", "PreparedRecord", "content_hash", "prepare",
                        "title_digest"}

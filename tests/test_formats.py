@@ -522,3 +522,10 @@ def test_readq_csv_export_imports_back_with_derived_headlines(tmp_path: Path):
         summary = import_file(again, str(tmp_path / "out.csv"))
         assert (summary.format, summary.imported, summary.rejected) == ("csv", 4, 0)
         assert [(p.title, p.headline_derived) for p in again.iter_papers()] == titles
+
+
+def test_the_cli_names_every_format_the_importers_and_exporters_have():
+    from readq import exporters, formats, importers
+
+    assert formats.IMPORT_FORMATS == importers.FORMATS
+    assert formats.EXPORT_FORMATS == exporters.FORMATS

@@ -11,7 +11,6 @@ value, and the defaults are used for it.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +25,8 @@ def load_config(path: Path, known_binding_ids: set[str]) -> Config:
     config = Config()
     if not path.exists():
         return config
+    import tomllib  # here: most users have no config file, and start-up is measured
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
