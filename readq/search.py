@@ -167,6 +167,12 @@ class SearchEngine:
             self._conn = self._connect()
         return self._conn
 
+    @property
+    def loaded_vocabulary(self) -> Vocabulary | None:
+        """The vocabulary the last search used, without touching the database:
+        safe from any thread (vocabulary() must run under the engine's lock)."""
+        return self._vocabulary
+
     def vocabulary(self) -> Vocabulary:
         """Load the vocabulary again when an import changed it; recount the
         notes' words when a note was saved (a few ms: notes are few)."""

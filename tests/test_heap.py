@@ -54,7 +54,7 @@ async def test_the_search_vocabulary_in_use_is_frozen(tmp_path: Path):
         await type_text(pilot, "speech")
         await pilot.pause(0.3)
         await app.workers.wait_for_complete()
-        assert heap._frozen_for and heap._frozen_for[0]() is app.search_engine.vocabulary()
+        assert heap._frozen_for and heap._frozen_for[0]() is app.search_engine.loaded_vocabulary
 
 
 async def test_collection_paused_for_start_up_resumes_after_the_first_frame(tmp_path: Path):

@@ -366,7 +366,8 @@ class QueueScreen(Screen):
         if get_current_worker().is_cancelled:
             return  # a newer search replaced this one
         self.post_message(SearchDone(result, keep))
-        freeze_long_lived(engine.vocabulary())  # once per vocabulary: see readq/tui/heap.py
+        if (vocabulary := engine.loaded_vocabulary) is not None:
+            freeze_long_lived(vocabulary)  # once per vocabulary: see readq/tui/heap.py
         if not result.total_exact and not get_current_worker().is_cancelled:
             # Every match reachable: count them all on a copy (the result on
             # screen changes on the UI thread only), then the list grows.
