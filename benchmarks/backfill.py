@@ -36,9 +36,8 @@ REPO_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(BENCH_DIR))
 
-from bench_child import tree_rss_mb  # noqa: E402
 from bench_stats import Spread, percentile, table  # noqa: E402
-from floors import CORPUS, children_cpu, listing, log, remove_database  # noqa: E402
+from floors import CORPUS, listing, log, remove_database, timed_process  # noqa: E402
 
 IMPORT_CHILD = """
 import sys
@@ -78,29 +77,6 @@ while True:
 """
 
 
-def timed(command: list[str], rss: bool = False) -> dict:
-    peak = [0.0]
-    cpu = children_cpu()
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], tree_rss_mb(process.pid))
-            done.wait(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    if rss:
-        sampler.start()
-    out, err = process.communicate()
-    wall = time.perf_counter() - started
-    done.set()
-    if process.returncode:
-        raise RuntimeError(f"{command[:4]} failed: {err.decode()[-600:]}")
-    return {"wall": wall, "cpu": children_cpu() - cpu, "rss": peak[0], "out": out.decode()}
-
-
 def writer_latencies(db: Path, interval: float, during: list[str] | None, calls: int = 20) -> tuple[list, dict | None]:
     """store.rate() latencies in a writer process: while `during` runs, or for `calls` calls."""
     writer = subprocess.Popen([sys.executable, "-c", WRITER_CHILD, str(db), str(interval)],
@@ -110,7 +86,7 @@ def writer_latencies(db: Path, interval: float, during: list[str] | None, calls:
     reader.start()
     result = None
     if during is not None:
-        result = timed(during, rss=True)
+        result = timed_process(during, sample_rss=True)
     else:
         while len(lines) < calls:
             time.sleep(interval)
@@ -138,7 +114,7 @@ def main() -> None:
     imported = args.workdir / f"backfill-{args.papers}-imported.db"
     remove_database(imported)
     log(f"importing {args.papers:,} papers (no backfill)")
-    said = timed([sys.executable, "-c", IMPORT_CHILD, str(imported), str(source)])["out"].strip()
+    said = timed_process([sys.executable, "-c", IMPORT_CHILD, str(imported), str(source)])["stdout"].strip()
     import sqlite3
 
     with sqlite3.connect(imported) as conn:
@@ -149,7 +125,7 @@ def main() -> None:
     floors, runs, during = [], [], []
     for run in range(args.runs):
         log(f"run {run + 1}/{args.runs}: floor (derive_headline alone)")
-        floors.append(timed([sys.executable, "-c", FLOOR_CHILD, str(imported)], rss=True))
+        floors.append(timed_process([sys.executable, "-c", FLOOR_CHILD, str(imported)], sample_rss=True))
         remove_database(db)
         shutil.copy(imported, db)
         log(f"run {run + 1}/{args.runs}: backfill with a writer")

@@ -4,27 +4,18 @@ up when readq starts. (The backfill itself: tests/test_backfill.py.)"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from readq import headline_backfill
 from readq.headline import derive_headline
 from readq.store import Store
-from tests.test_backfill import backfills, imported, listing, queue, titles
+# no_backfill_left: the autouse fixture that waits for every backfill a test started.
+from tests.test_backfill import imported, listing, no_backfill_left, queue, titles  # noqa: F401
 from tests.test_parser_process import wait_until
 from tests.tui_support import make_test_app, settle, toasts
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-
-
-@pytest.fixture(autouse=True)
-def no_backfill_left(tmp_path: Path):
-    yield
-    for db in tmp_path.glob("*.db"):
-        os.close(headline_backfill.wait_lock(db))
-        assert wait_until(lambda: not backfills(db), 10)
 
 
 def learned_everywhere(db: Path) -> bool:
