@@ -37,6 +37,7 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(BENCH_DIR))
 
 from bench_stats import Spread, percentile, table  # noqa: E402
+from concurrent_write import WRITER_CHILD  # noqa: E402 - rates paper 1 every INTERVAL s, a JSON line a call
 from floors import CORPUS, listing, log, remove_database, timed_process  # noqa: E402
 
 IMPORT_CHILD = """
@@ -57,29 +58,9 @@ for abstract in abstracts:
     derive_headline(abstract)
 """
 
-# Rates paper 1 every INTERVAL seconds until stdin closes; one JSON line per call.
-WRITER_CHILD = """
-import json, select, sys, time
-from readq.store import Store
-store = Store.open(sys.argv[1], create=False)
-interval, rating = float(sys.argv[2]), 3
-while True:
-    started = time.monotonic()
-    try:
-        store.rate(1, rating)
-        error = ""
-    except Exception as failure:
-        error = str(failure)
-    print(json.dumps({"latency": time.monotonic() - started, "error": error}), flush=True)
-    rating = 7 - rating
-    if select.select([sys.stdin], [], [], interval)[0]:
-        break
-"""
-
-
 def writer_latencies(db: Path, interval: float, during: list[str] | None, calls: int = 20) -> tuple[list, dict | None]:
     """store.rate() latencies in a writer process: while `during` runs, or for `calls` calls."""
-    writer = subprocess.Popen([sys.executable, "-c", WRITER_CHILD, str(db), str(interval)],
+    writer = subprocess.Popen([sys.executable, "-c", WRITER_CHILD, str(db), str(interval), "0"],  # 0: until stdin closes
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     lines: list[dict] = []
     reader = threading.Thread(target=lambda: lines.extend(json.loads(line) for line in writer.stdout), daemon=True)
