@@ -160,13 +160,15 @@ def ensure_backfill(db_path: str | Path) -> int:
     The process is detached (a session of its own, no terminal, no inherited
     descriptor but the lock) and reaped by a thread of this process if it ends
     first."""
-    from readq.importing import _can_spawn, _worker_env
-
     path = Path(db_path)
-    if not path.is_file() or not _can_spawn():
+    if not path.is_file():
         return 0
     count = _queued_in(path)
     if not count:
+        return 0  # the usual answer, at every TUI start: nothing more is imported for it
+    from readq.importing import _can_spawn, _worker_env
+
+    if not _can_spawn():
         return 0
     fd = try_lock(path)
     if fd is None:
